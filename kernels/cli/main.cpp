@@ -1,0 +1,2 @@
+#include "aucrecall/aucrecall.hpp"
+int main() { return 0; }

@@ -1,0 +1,65 @@
+// Sort once, then a single pass that accumulates the two integers the rank-sum identity needs
+// (SPEC.md): the (negative, positive) pairs ordered the wrong way and the label at the top.
+// No curve arrays; integer arithmetic until the one final division.
+#include "detail.hpp"
+#include "kernel_list.hpp"
+
+namespace aucrecall::kernel_impl {
+namespace {
+
+template <class Score>
+struct ScoredIndex {
+    Score score;
+    std::uint64_t index;
+};
+
+template <class Label, class Score>
+double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+    const std::size_t n = scores.size();
+    const std::uint64_t positives = detail::count_positives(labels);
+    if (positives == 0 || n < 2) return detail::undefined();
+
+    // Sorting (score, index) pairs keeps the score next to its key (no indirect loads in the
+    // comparisons); the index breaks ties so the order is the stable ranking.
+    std::vector<ScoredIndex<Score>> items(n);
+    for (std::size_t i = 0; i < n; ++i) items[i] = {scores[i], i};
+    std::sort(items.begin(), items.end(), [](const ScoredIndex<Score>& a, const ScoredIndex<Score>& b) {
+        return a.score > b.score || (!(b.score > a.score) && a.index < b.index);
+    });
+
+    // discordant: (negative, positive) pairs with the negative strictly above the positive (for
+    // `stable`, also tied ones where the negative comes first). tied: tied pairs (`average`).
+    unsigned __int128 discordant = 0, tied = 0;
+    std::uint64_t negatives_above = 0, y0_num = 0, y0_den = 1;
+    if (ties == Ties::stable) {
+        for (const auto& item : items) {
+            if (labels[item.index]) discordant += negatives_above;
+            else ++negatives_above;
+        }
+        y0_num = static_cast<std::uint64_t>(labels[items[0].index]);
+    } else {
+        for (std::size_t a = 0; a < n;) {
+            std::uint64_t group_positives = 0;
+            std::size_t b = a;
+            for (; b < n && items[b].score == items[a].score; ++b)
+                group_positives += static_cast<std::uint64_t>(labels[items[b].index]);
+            const std::uint64_t group_negatives = (b - a) - group_positives;
+            discordant += static_cast<unsigned __int128>(group_positives) * negatives_above;
+            tied += static_cast<unsigned __int128>(group_positives) * group_negatives;
+            negatives_above += group_negatives;
+            if (a == 0) y0_num = group_positives, y0_den = b;
+            a = b;
+        }
+    }
+    const unsigned __int128 twice_s =
+        static_cast<unsigned __int128>(positives) * (positives - 1) + 2 * discordant + tied;
+    return detail::rank_sum_metric(n, positives, twice_s, y0_num, y0_den);
+}
+
+}  // namespace
+
+double fused(const Input& input, Ties ties) {
+    return detail::visit(input, [ties](auto labels, auto scores) { return run(labels, scores, ties); });
+}
+
+}  // namespace aucrecall::kernel_impl

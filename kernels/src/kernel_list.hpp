@@ -1,0 +1,14 @@
+// Declarations of every kernel function. The registry (registry.cpp) is the only place that
+// lists them for the rest of the code base; nothing else should include this header.
+#pragma once
+
+#include "aucrecall/aucrecall.hpp"
+
+namespace aucrecall::kernel_impl {
+
+double naive_loop(const Input& input, Ties ties);
+double stl(const Input& input, Ties ties);
+double simd_scan(const Input& input, Ties ties);
+double fused(const Input& input, Ties ties);
+
+}  // namespace aucrecall::kernel_impl

@@ -1,0 +1,63 @@
+// The study's baseline in C++: rank the items, then for every k recount the positives among the
+// first k ranks from scratch. O(n^2) on purpose: it is the slow reference point of the study.
+#include "detail.hpp"
+#include "kernel_list.hpp"
+
+namespace aucrecall::kernel_impl {
+namespace {
+
+template <class Label, class Score>
+double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+    const std::size_t n = scores.size();
+    const std::uint64_t positives = detail::count_positives(labels);
+    if (positives == 0 || n < 2) return detail::undefined();
+
+    const std::vector<std::uint64_t> order = detail::rank_order(scores);
+    std::vector<double> recall(n), ideal(n);
+    const double p = static_cast<double>(positives);
+
+    if (ties == Ties::stable) {
+        std::vector<std::int64_t> ranked(n);
+        for (std::size_t i = 0; i < n; ++i) ranked[i] = static_cast<std::int64_t>(labels[order[i]]);
+        for (std::size_t k = 1; k <= n; ++k) {
+            std::int64_t hits = 0;
+            for (std::size_t j = 0; j < k; ++j) hits += ranked[j];
+            recall[k - 1] = static_cast<double>(hits) / p;
+        }
+    } else {
+        // Under `average` every order inside a tie group is equally likely, so each rank of a
+        // group holds, in expectation, the group's share of positives.
+        std::vector<double> ranked(n);
+        for (std::size_t a = 0; a < n;) {
+            std::size_t b = a;
+            std::uint64_t group_positives = 0;
+            while (b < n && scores[order[b]] == scores[order[a]])
+                group_positives += static_cast<std::uint64_t>(labels[order[b++]]);
+            const double share = static_cast<double>(group_positives) / static_cast<double>(b - a);
+            std::fill(ranked.begin() + static_cast<std::ptrdiff_t>(a),
+                      ranked.begin() + static_cast<std::ptrdiff_t>(b), share);
+            a = b;
+        }
+        for (std::size_t k = 1; k <= n; ++k) {
+            double hits = 0;
+            for (std::size_t j = 0; j < k; ++j) hits += ranked[j];
+            recall[k - 1] = hits / p;
+        }
+    }
+    for (std::size_t k = 1; k <= n; ++k) ideal[k - 1] = std::min(1.0, static_cast<double>(k) / p);
+
+    auto trapz = [n](const std::vector<double>& v) {
+        double area = 0;
+        for (std::size_t i = 0; i + 1 < n; ++i) area += (v[i] + v[i + 1]) / 2;
+        return area;
+    };
+    return trapz(recall) / trapz(ideal);
+}
+
+}  // namespace
+
+double naive_loop(const Input& input, Ties ties) {
+    return detail::visit(input, [ties](auto labels, auto scores) { return run(labels, scores, ties); });
+}
+
+}  // namespace aucrecall::kernel_impl

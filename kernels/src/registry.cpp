@@ -1,0 +1,95 @@
+// The kernel registry and the public entry point.
+#include "detail.hpp"
+#include "kernel_list.hpp"
+
+#include <array>
+#include <cmath>
+#include <string>
+
+namespace aucrecall {
+namespace {
+
+constexpr std::size_t unlimited = static_cast<std::size_t>(-1);
+
+// The only list of kernels in the code base: tests, benchmark, CLI and bindings read it.
+constexpr std::array registry = {
+    Kernel{"naive_loop",
+           "study baseline: rank, then recount the positives of the first k ranks for every k (O(n^2))",
+           kernel_impl::naive_loop, 100000, false},
+    Kernel{"stl",
+           "NumPy-shaped flow in standard algorithms: argsort, gather, inclusive_scan, curves, trapezoids",
+           kernel_impl::stl, unlimited, false},
+    Kernel{"simd_scan",
+           "the stl flow with xsimd prefix sum and curve areas, per instruction set chosen at run time",
+           kernel_impl::simd_scan, unlimited, true},
+    Kernel{"fused",
+           "sort (score, index) pairs, then one integer pass for the rank-sum identity",
+           kernel_impl::fused, unlimited, false},
+};
+
+}  // namespace
+
+std::string_view version() noexcept { return "0.1.0"; }
+
+std::string_view to_string(Ties ties) noexcept {
+    return ties == Ties::stable ? "stable" : "average";
+}
+
+Ties parse_ties(std::string_view text) {
+    if (text == "average") return Ties::average;
+    if (text == "stable") return Ties::stable;
+    throw std::invalid_argument("unknown tie policy '" + std::string(text) +
+                                "' (known: average, stable)");
+}
+
+std::span<const Kernel> kernels() noexcept { return registry; }
+
+const Kernel* find_kernel(std::string_view name) noexcept {
+    for (const Kernel& k : registry)
+        if (k.name == name) return &k;
+    return nullptr;
+}
+
+const Kernel& default_kernel(const Input&) noexcept { return *find_kernel("fused"); }
+
+namespace {
+
+template <class Label, class Score>
+void check(std::span<const Label> labels, std::span<const Score> scores) {
+    if constexpr (!std::is_same_v<Label, bool>) {
+        for (std::size_t i = 0; i < labels.size(); ++i)
+            if (labels[i] != 0 && labels[i] != 1)
+                throw InvalidInput("label at index " + std::to_string(i) + " is " +
+                                       std::to_string(static_cast<long long>(labels[i])) +
+                                       "; labels must be 0 or 1",
+                                   i);
+    }
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        if (std::isnan(scores[i]))
+            throw InvalidInput("score at index " + std::to_string(i) + " is NaN", i);
+}
+
+}  // namespace
+
+void validate(const Input& input) {
+    if (input.n > 0 && (input.labels == nullptr || input.scores == nullptr))
+        throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
+    detail::visit(input, [](auto labels, auto scores) { check(labels, scores); });
+}
+
+double compute(const Input& input, const Options& options) {
+    const Kernel* kernel = &default_kernel(input);
+    if (!options.kernel.empty()) {
+        kernel = find_kernel(options.kernel);
+        if (kernel == nullptr) {
+            std::string known;
+            for (const Kernel& k : registry) known += (known.empty() ? "" : ", ") + std::string(k.name);
+            throw std::invalid_argument("unknown kernel '" + std::string(options.kernel) +
+                                        "' (known: " + known + ")");
+        }
+    }
+    validate(input);
+    return kernel->run(input, options.ties);
+}
+
+}  // namespace aucrecall

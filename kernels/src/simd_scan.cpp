@@ -1,0 +1,82 @@
+// The stl data flow with its O(n) part vectorised: ranking and tie shares are computed here
+// (baseline instruction set); prefix sum, recall, ideal and areas run in the per-instruction-set
+// translation units, the one picked by simd_dispatch.
+#include "detail.hpp"
+#include "kernel_list.hpp"
+#include "simd_dispatch.hpp"
+
+#include <array>
+
+namespace aucrecall::simd_scan_detail {
+double curves_sse2(double* ranked, std::size_t n, double positives);
+double curves_sse4_2(double* ranked, std::size_t n, double positives);
+double curves_avx2(double* ranked, std::size_t n, double positives);
+double curves_avx512(double* ranked, std::size_t n, double positives);
+
+namespace {
+// The same computation without SIMD: the fallback and the yardstick for the vector versions.
+double curves_scalar(double* ranked, std::size_t n, double positives) {
+    for (std::size_t i = 1; i < n; ++i) ranked[i] += ranked[i - 1];
+    double recall_total = 0, ideal_total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        recall_total += ranked[i] / positives;
+        ideal_total += std::min(1.0, static_cast<double>(i + 1) / positives);
+    }
+    const double recall_area = recall_total - (ranked[0] + ranked[n - 1]) / positives / 2;
+    const double ideal_area = ideal_total - (std::min(1.0, 1.0 / positives) +
+                                             std::min(1.0, static_cast<double>(n) / positives)) / 2;
+    return recall_area / ideal_area;
+}
+
+using CurvesFn = double (*)(double*, std::size_t, double);
+#if defined(__x86_64__) || defined(__i386__)
+constexpr std::array<CurvesFn, detail::isa_count> by_isa = {curves_scalar, curves_sse2, curves_sse4_2,
+                                                            curves_avx2, curves_avx512};
+#else
+constexpr std::array<CurvesFn, 1> by_isa = {curves_scalar};
+#endif
+
+template <class Label, class Score>
+double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+    const std::size_t n = scores.size();
+    const std::uint64_t positives = detail::count_positives(labels);
+    if (positives == 0 || n < 2) return detail::undefined();
+    const detail::Isa isa = detail::active_isa();
+    const CurvesFn curves = by_isa[static_cast<std::size_t>(isa)];
+    detail::note_isa_used(isa);
+
+    std::vector<std::uint64_t> order(n);
+    std::iota(order.begin(), order.end(), std::uint64_t{0});
+    auto higher = [&](std::uint64_t a, std::uint64_t b) { return scores[a] > scores[b]; };
+    if (ties == Ties::stable)
+        std::stable_sort(order.begin(), order.end(), higher);
+    else
+        std::sort(order.begin(), order.end(), higher);
+
+    std::vector<double> ranked(n);
+    for (std::size_t i = 0; i < n; ++i) ranked[i] = static_cast<double>(labels[order[i]]);
+    if (ties == Ties::average) {
+        for (std::size_t a = 0; a < n;) {
+            std::size_t b = a + 1;
+            double group_positives = ranked[a];
+            for (; b < n && scores[order[b]] == scores[order[a]]; ++b) group_positives += ranked[b];
+            if (b - a > 1)
+                std::fill(ranked.begin() + static_cast<std::ptrdiff_t>(a),
+                          ranked.begin() + static_cast<std::ptrdiff_t>(b),
+                          group_positives / static_cast<double>(b - a));
+            a = b;
+        }
+    }
+    return curves(ranked.data(), n, static_cast<double>(positives));
+}
+
+}  // namespace
+}  // namespace aucrecall::simd_scan_detail
+
+namespace aucrecall::kernel_impl {
+double simd_scan(const Input& input, Ties ties) {
+    return detail::visit(input, [ties](auto labels, auto scores) {
+        return simd_scan_detail::run(labels, scores, ties);
+    });
+}
+}  // namespace aucrecall::kernel_impl

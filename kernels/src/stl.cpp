@@ -1,0 +1,70 @@
+// The NumPy-shaped data flow with standard algorithms only: argsort, gather, cumsum, recall and
+// ideal arrays, trapezoid areas. It materialises every intermediate array, as NumPy does.
+#include "detail.hpp"
+#include "kernel_list.hpp"
+
+#include <functional>
+
+namespace aucrecall::kernel_impl {
+namespace {
+
+template <class Label, class Score>
+double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+    const std::size_t n = scores.size();
+    const std::uint64_t positives = detail::count_positives(labels);
+    if (positives == 0 || n < 2) return detail::undefined();
+
+    // argsort(-scores): stable when ties must keep input order.
+    std::vector<std::uint64_t> order(n);
+    std::iota(order.begin(), order.end(), std::uint64_t{0});
+    auto higher = [&](std::uint64_t a, std::uint64_t b) { return scores[a] > scores[b]; };
+    if (ties == Ties::stable)
+        std::stable_sort(order.begin(), order.end(), higher);
+    else
+        std::sort(order.begin(), order.end(), higher);
+
+    // ranking = labels[order]
+    std::vector<double> ranked(n);
+    std::transform(order.begin(), order.end(), ranked.begin(),
+                   [&](std::uint64_t i) { return static_cast<double>(labels[i]); });
+
+    if (ties == Ties::average) {
+        // Each rank of a tie group holds the group's expected share of positives.
+        auto a = order.begin();
+        while (a != order.end()) {
+            auto b = std::find_if(a, order.end(),
+                                  [&](std::uint64_t i) { return scores[i] != scores[*a]; });
+            auto first = ranked.begin() + (a - order.begin());
+            auto last = ranked.begin() + (b - order.begin());
+            const double share = std::reduce(first, last, 0.0) / static_cast<double>(last - first);
+            std::fill(first, last, share);
+            a = b;
+        }
+    }
+
+    std::vector<double> hits(n);
+    std::inclusive_scan(ranked.begin(), ranked.end(), hits.begin());
+
+    const double p = static_cast<double>(positives);
+    std::vector<double> recall(n);
+    std::transform(hits.begin(), hits.end(), recall.begin(), [p](double h) { return h / p; });
+
+    std::vector<double> ideal(n);
+    std::iota(ideal.begin(), ideal.end(), 1.0);
+    std::transform(ideal.begin(), ideal.end(), ideal.begin(),
+                   [p](double k) { return std::min(1.0, k / p); });
+
+    auto trapz = [](const std::vector<double>& v) {
+        return std::transform_reduce(v.begin(), v.end() - 1, v.begin() + 1, 0.0, std::plus<>(),
+                                     [](double left, double right) { return (left + right) / 2; });
+    };
+    return trapz(recall) / trapz(ideal);
+}
+
+}  // namespace
+
+double stl(const Input& input, Ties ties) {
+    return detail::visit(input, [ties](auto labels, auto scores) { return run(labels, scores, ties); });
+}
+
+}  // namespace aucrecall::kernel_impl
