@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ranges>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -116,15 +117,15 @@ struct Options {
 // Throws InvalidInput for bad data and std::invalid_argument for an unknown kernel name.
 double compute(const Input& input, const Options& options = {});
 
-template <class Label, class Score>
-double auc_recall(std::span<const Label> labels, std::span<const Score> scores,
-                  const Options& options = {}) {
-    return compute(make_input(labels, scores), options);
-}
-template <class Label, class Score>
-double auc_recall(const std::vector<Label>& labels, const std::vector<Score>& scores,
-                  const Options& options = {}) {
-    return auc_recall(std::span<const Label>(labels), std::span<const Score>(scores), options);
+// Any contiguous containers or spans: std::vector, std::array, std::span, C arrays.
+// (std::vector<bool> is not contiguous: pass bool labels as a span or array.)
+template <std::ranges::contiguous_range Labels, std::ranges::contiguous_range Scores>
+double auc_recall(const Labels& labels, const Scores& scores, const Options& options = {}) {
+    using Label = std::remove_cv_t<std::ranges::range_value_t<Labels>>;
+    using Score = std::remove_cv_t<std::ranges::range_value_t<Scores>>;
+    return compute(make_input(std::span<const Label>(std::ranges::data(labels), std::ranges::size(labels)),
+                              std::span<const Score>(std::ranges::data(scores), std::ranges::size(scores))),
+                   options);
 }
 
 // ---- SIMD instruction sets -------------------------------------------------------------------
