@@ -99,6 +99,10 @@ struct Kernel {
     std::size_t max_practical_n;
     // True when the kernel's hot loop goes through the per-instruction-set dispatch below.
     bool uses_simd_dispatch;
+    // Runs only the kernel's ranking phase (its sort) and returns a value derived from it so the
+    // work cannot be optimised away; the benchmark's phase breakdown times it against run().
+    // nullptr for kernels without a separate ranking phase.
+    KernelFn rank_only;
 };
 
 // The registry: the only list of kernels in the code base.

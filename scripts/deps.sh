@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages aucrecall needs, or says exactly what to run.
+#   scripts/deps.sh            what the build and the tests need
+#   scripts/deps.sh --study    also what reproduce.sh needs (clang for the compiler comparison)
+# Installs with apt-get when run as root; otherwise prints the command and exits 1.
+set -euo pipefail
+
+packages=(
+  cmake make g++                       # the build
+  libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev libhwy-dev
+  python3 python3-numpy                # the CLI's cross-check against NumPy
+)
+if [[ "${1:-}" == "--study" ]]; then
+  packages+=(python3-pandas python3-numba python3-matplotlib clang)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "aucrecall: missing Debian packages: ${missing[*]}" >&2
+if [[ $(id -u) -ne 0 ]]; then
+  echo "run as root: apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

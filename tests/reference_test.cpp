@@ -1,0 +1,48 @@
+// Checks of the reference itself, against values worked out by hand from SPEC.md.
+#include "reference.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace {
+
+TEST(Reference, StudyExampleIsExactlyPointEight) {
+    const std::vector<int64_t> labels = {1, 0, 1, 1, 0};
+    const std::vector<double> scores = {0.9, 0.8, 0.7, 0.6, 0.5};
+    for (auto ties : {aucrecall::Ties::average, aucrecall::Ties::stable})
+        EXPECT_EQ((reference::metric<int64_t, double>)(labels, scores, ties), 0.8);
+}
+
+TEST(Reference, CorrectRoundingOfFractions) {
+    EXPECT_EQ(reference::to_double({1, 3}), 1.0 / 3.0);
+    EXPECT_EQ(reference::to_double({2, 3}), 2.0 / 3.0);
+    EXPECT_EQ(reference::to_double({7, 10}), 0.7);
+    EXPECT_EQ(reference::to_double({1, 1}), 1.0);
+    const reference::i128 big = (reference::i128{1} << 100) + 1;
+    EXPECT_EQ(reference::to_double({big, big * 3}), 1.0 / 3.0);
+    EXPECT_TRUE(std::isnan(reference::to_double({1, 0})));
+}
+
+TEST(Reference, TiesAverageOverOrders) {
+    // Two items tied, one positive: rankings [1,0] (metric 1) and [0,1] (metric 0) are equally
+    // likely; n = 2, P = 1: trapz(ideal) = 1, trapz(recall) = 1 or 0.5 -> mean 0.75.
+    const std::vector<uint8_t> labels = {0, 1};
+    const std::vector<float> scores = {0.5f, 0.5f};
+    EXPECT_EQ((reference::metric<uint8_t, float>)(labels, scores, aucrecall::Ties::average), 0.75);
+    // stable: index 0 (the negative) ranks first -> recall [0, 1] -> 0.5 / 1.
+    EXPECT_EQ((reference::metric<uint8_t, float>)(labels, scores, aucrecall::Ties::stable), 0.5);
+}
+
+TEST(Reference, UndefinedCases) {
+    const std::vector<int32_t> none = {0, 0, 0};
+    const std::vector<double> s3 = {1, 2, 3};
+    EXPECT_TRUE(std::isnan((reference::metric<int32_t, double>)(none, s3, aucrecall::Ties::average)));
+    const std::vector<int32_t> one = {1};
+    const std::vector<double> s1 = {1};
+    EXPECT_TRUE(std::isnan((reference::metric<int32_t, double>)(one, s1, aucrecall::Ties::stable)));
+    EXPECT_TRUE(std::isnan((reference::metric<int32_t, double>)({}, {}, aucrecall::Ties::stable)));
+}
+
+}  // namespace
