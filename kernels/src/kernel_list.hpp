@@ -11,4 +11,10 @@ double stl(const Input& input, Ties ties);
 double simd_scan(const Input& input, Ties ties);
 double fused(const Input& input, Ties ties);
 
+// The ranking phase alone of the sort-based kernels (Kernel::rank_only), sharing run()'s code.
+double naive_loop_rank_only(const Input& input, Ties ties);
+double stl_rank_only(const Input& input, Ties ties);
+double simd_scan_rank_only(const Input& input, Ties ties);
+double fused_rank_only(const Input& input, Ties ties);
+
 }  // namespace aucrecall::kernel_impl

@@ -60,4 +60,13 @@ double naive_loop(const Input& input, Ties ties) {
     return detail::visit(input, [ties](auto labels, auto scores) { return run(labels, scores, ties); });
 }
 
+// The ranking phase alone, for the benchmark's phase breakdown: the same detail::rank_order call
+// run() makes (the stable ranking under both policies). The top-ranked index keeps the sort live.
+double naive_loop_rank_only(const Input& input, Ties) {
+    return detail::visit(input, [](auto, auto scores) {
+        const std::vector<std::uint64_t> order = detail::rank_order(scores);
+        return order.empty() ? 0.0 : static_cast<double>(order.front());
+    });
+}
+
 }  // namespace aucrecall::kernel_impl

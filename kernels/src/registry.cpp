@@ -15,16 +15,16 @@ constexpr std::size_t unlimited = static_cast<std::size_t>(-1);
 constexpr std::array registry = {
     Kernel{"naive_loop",
            "study baseline: rank, then recount the positives of the first k ranks for every k (O(n^2))",
-           kernel_impl::naive_loop, 100000, false, nullptr},
+           kernel_impl::naive_loop, 100000, false, kernel_impl::naive_loop_rank_only},
     Kernel{"stl",
            "NumPy-shaped flow in standard algorithms: argsort, gather, inclusive_scan, curves, trapezoids",
-           kernel_impl::stl, unlimited, false, nullptr},
+           kernel_impl::stl, unlimited, false, kernel_impl::stl_rank_only},
     Kernel{"simd_scan",
            "the stl flow with xsimd prefix sum and curve areas, per instruction set chosen at run time",
-           kernel_impl::simd_scan, unlimited, true, nullptr},
+           kernel_impl::simd_scan, unlimited, true, kernel_impl::simd_scan_rank_only},
     Kernel{"fused",
            "sort (score, index) pairs, then one integer pass for the rank-sum identity",
-           kernel_impl::fused, unlimited, false, nullptr},
+           kernel_impl::fused, unlimited, false, kernel_impl::fused_rank_only},
 };
 
 }  // namespace
