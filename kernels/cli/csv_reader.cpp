@@ -1,0 +1,203 @@
+// The CLI's CSV reader. Speed matters (ten million rows should take well under a second to
+// parse), so the input is read in multi-megabyte chunks, lines are found with memchr and numbers
+// are parsed in place with std::from_chars: no iostreams, no per-line allocation.
+#include "csv_reader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+namespace aucrecall::cli {
+namespace {
+
+constexpr std::size_t read_chunk_bytes = std::size_t{4} << 20;
+
+bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+               return lower(x) == lower(y);
+           });
+}
+
+// Offending text as it goes into a message: bounded in length, and with control bytes, NULs and
+// non-ASCII shown as \xNN so binary junk cannot garble the terminal.
+std::string quote(std::string_view text) {
+    constexpr std::size_t shown = 40;
+    std::string out = "'";
+    for (std::size_t i = 0; i < text.size() && i < shown; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out += static_cast<char>(c);
+        } else {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    out += text.size() > shown ? "'..." : "'";
+    return out;
+}
+
+enum class Parsed : std::uint8_t { ok, not_a_number, out_of_range };
+
+// std::from_chars over the whole field. It rejects a leading '+', which writers such as
+// printf("%+g") emit, so one '+' is skipped first; "+-1" and "++1" stay malformed.
+Parsed parse_double(std::string_view text, double& value) noexcept {
+    if (text.size() > 1 && text[0] == '+' && text[1] != '+' && text[1] != '-') text.remove_prefix(1);
+    const char* const last = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), last, value);
+    if (ptr != last) return Parsed::not_a_number;
+    if (ec == std::errc::result_out_of_range) return Parsed::out_of_range;
+    return ec == std::errc{} ? Parsed::ok : Parsed::not_a_number;
+}
+
+enum class Label : std::uint8_t { zero, one, not_a_number, not_binary };
+
+Label parse_label(std::string_view text) noexcept {
+    if (text.size() == 1 && (text[0] == '0' || text[0] == '1'))  // the common case, kept cheap
+        return text[0] == '1' ? Label::one : Label::zero;
+    if (equals_ignoring_case(text, "true")) return Label::one;
+    if (equals_ignoring_case(text, "false")) return Label::zero;
+    double value = 0;
+    switch (parse_double(text, value)) {
+        case Parsed::not_a_number: return Label::not_a_number;
+        case Parsed::out_of_range: return Label::not_binary;
+        case Parsed::ok: break;
+    }
+    if (value == 0) return Label::zero;  // also -0
+    if (value == 1) return Label::one;
+    return Label::not_binary;
+}
+
+class Reader {
+public:
+    explicit Reader(const std::string& name) : name_(name) {}
+
+    LabelScoreTable read(std::FILE* stream) {
+        // One buffer for the whole input: a chunk of new bytes follows the unfinished last line
+        // of the previous chunk, which is never longer than max_line_bytes.
+        // (Not value-initialised: zeroing megabytes would cost more than parsing a small file.)
+        const std::size_t capacity = read_chunk_bytes + max_line_bytes;
+        const auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
+        std::size_t filled = 0;
+        bool at_start = true;
+        for (;;) {
+            const std::size_t want = capacity - filled;
+            const std::size_t got = std::fread(buffer.get() + filled, 1, want, stream);
+            if (got < want && std::ferror(stream))
+                throw InputError(name_ + ": cannot read: " + std::strerror(errno));
+            const bool at_end = got < want;
+            const char* p = buffer.get();
+            const char* const end = p + filled + got;
+            if (at_start && end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+            at_start = false;
+            while (const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p))) {
+                const char* line_end = static_cast<const char*>(newline);
+                // The same limit whether or not the line happened to fit into one chunk.
+                if (static_cast<std::size_t>(line_end - p) > max_line_bytes) fail_line_too_long();
+                parse_line(std::string_view(p, static_cast<std::size_t>(line_end - p)));
+                p = line_end + 1;
+            }
+            const auto rest = static_cast<std::size_t>(end - p);
+            if (rest > max_line_bytes) fail_line_too_long();
+            if (at_end) {
+                if (rest > 0) parse_line(std::string_view(p, rest));
+                break;
+            }
+            std::memmove(buffer.get(), p, rest);
+            filled = rest;
+        }
+        if (table_.scores.empty()) throw InputError(name_ + ": no data rows");
+        return std::move(table_);
+    }
+
+private:
+    [[noreturn]] void fail_line_too_long() const {
+        throw InputError(name_ + ":" + std::to_string(table_.lines + 1) + ": line is longer than " +
+                         std::to_string(max_line_bytes) + " bytes");
+    }
+
+    [[noreturn]] void fail(std::string_view line, std::string_view at, const std::string& what) const {
+        const auto column = static_cast<std::size_t>(at.data() - line.data()) + 1;
+        throw InputError(name_ + ":" + std::to_string(table_.lines) + ":" + std::to_string(column) +
+                         ": " + what);
+    }
+
+    void parse_line(std::string_view line) {
+        ++table_.lines;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+
+        const std::size_t comma = line.find(',');
+        if (comma == std::string_view::npos) {
+            const std::string_view only = trim(line);
+            if (only.empty()) return;  // blank line
+            fail(line, line.substr(only.data() + only.size() - line.data()),
+                 "missing score: expected 'label,score', found one field " + quote(only));
+        }
+        const std::string_view label_text = trim(line.substr(0, comma));
+        std::string_view score_field = line.substr(comma + 1);
+        if (const std::size_t extra = score_field.find(','); extra != std::string_view::npos) {
+            fail(line, score_field.substr(extra),
+                 "extra field: expected 'label,score', found a third field " +
+                     quote(trim(score_field.substr(extra + 1))));
+        }
+        const std::string_view score_text = trim(score_field);
+        // Where an empty field would have been: right after the comma, or before it.
+        const std::string_view label_at = label_text.empty() ? line : label_text;
+        const std::string_view score_at = score_text.empty() ? score_field : score_text;
+
+        const bool first_content_line = !seen_content_;
+        seen_content_ = true;
+
+        const Label label = parse_label(label_text);
+        double score = 0;
+        const Parsed parsed = parse_double(score_text, score);
+        if (first_content_line && label == Label::not_a_number && parsed == Parsed::not_a_number &&
+            !label_text.empty() && !score_text.empty()) {
+            table_.header_line = table_.lines;
+            return;
+        }
+
+        if (label_text.empty()) fail(line, label_at, "empty label: labels must be 0 or 1");
+        if (label == Label::not_a_number)
+            fail(line, label_at, "label " + quote(label_text) + " is not a number (labels must be 0 or 1)");
+        if (label == Label::not_binary)
+            fail(line, label_at, "label " + quote(label_text) + " is not 0 or 1");
+        if (score_text.empty()) fail(line, score_at, "empty score");
+        if (parsed == Parsed::not_a_number)
+            fail(line, score_at, "score " + quote(score_text) + " is not a number");
+        if (parsed == Parsed::out_of_range)
+            fail(line, score_at, "score " + quote(score_text) + " is outside the range of double");
+        if (std::isnan(score))
+            fail(line, score_at, "score " + quote(score_text) + " is NaN; NaN scores cannot be ranked");
+
+        table_.labels.push_back(label == Label::one ? 1 : 0);
+        table_.scores.push_back(score);
+    }
+
+    const std::string& name_;
+    LabelScoreTable table_;
+    bool seen_content_ = false;
+};
+
+}  // namespace
+
+LabelScoreTable read_label_score_csv(std::FILE* stream, const std::string& name) {
+    return Reader(name).read(stream);
+}
+
+}  // namespace aucrecall::cli

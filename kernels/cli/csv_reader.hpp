@@ -1,0 +1,48 @@
+// Reads the CLI's input format: one `label,score` row per line (see read_label_score_csv).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace aucrecall::cli {
+
+// Input that cannot be read or is not valid: the message is complete and ready for stderr,
+// starting with `NAME:LINE:COLUMN:` (a row), `NAME:LINE:` (a whole line) or `NAME:` (the file).
+class InputError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct LabelScoreTable {
+    std::vector<std::uint8_t> labels;  // 0 or 1 (validated while parsing)
+    std::vector<double> scores;        // never NaN (validated while parsing)
+    std::size_t header_line = 0;       // 1-based line of the header row; 0 when there was none
+    std::size_t lines = 0;             // lines read, blank ones included
+};
+
+// Longest line accepted. Binary junk or a missing newline would otherwise make a single "line"
+// as large as the input; a real row is a few dozen bytes.
+inline constexpr std::size_t max_line_bytes = std::size_t{1} << 20;
+
+// Reads `stream` to the end in large chunks and parses every row; `name` is what messages call
+// the input. Format (the CLI's --help says the same):
+// - One `label,score` row per line; LF or CRLF line ends; a last line without a newline counts.
+// - Spaces and tabs around fields are ignored; blank lines are skipped; a UTF-8 byte order mark
+//   at the very start is skipped.
+// - The first non-blank line is a header, and skipped, when both of its fields are non-empty and
+//   neither reads as a number (e.g. `label,score`). Any other line must be a data row.
+// - label: a number equal to 0 or 1 (`0`, `1`, `1.0`, `0e0`, `-0`, NumPy savetxt's
+//   `1.000000000000000000e+00`) or `true`/`false` in any letter case.
+// - score: a decimal floating-point number as std::from_chars reads it (`0.5`, `.5`, `1e-3`,
+//   `inf`, `-inf`, `infinity`), plus one optional leading `+` (`+inf`, `+0.5`), which from_chars
+//   alone would reject. Rejected: NaN in any spelling, hexadecimal, and values outside the
+//   range of double (`1e400`, `1e-400`): rounding those to inf or 0 would invent ties that are
+//   not in the data.
+// Throws InputError for the first problem found and std::bad_alloc when memory runs out.
+LabelScoreTable read_label_score_csv(std::FILE* stream, const std::string& name);
+
+}  // namespace aucrecall::cli

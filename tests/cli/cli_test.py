@@ -1,0 +1,378 @@
+"""Tests of the aucrecall command-line tool: input format, error messages, exit codes, options.
+
+Usage: cli_test.py PATH_TO_AUCRECALL [unittest options]
+
+Expected metric values come from `exact_metric` below, SPEC.md's definition evaluated in exact
+rational arithmetic, never from the tool itself; format variants are also checked to give the
+same output as the plain spelling of the same data.
+"""
+
+import fractions
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BINARY = None  # set from argv in main
+SEED = 20221101
+
+
+def exact_metric(labels, scores, ties):
+    """SPEC.md's definition with Fractions; None when undefined (printed as 'nan')."""
+    n, positives = len(labels), sum(labels)
+    if positives == 0 or n < 2:
+        return None
+    order = sorted(range(n), key=lambda i: (-scores[i], i))  # highest first; stable on ties
+    ranked = [fractions.Fraction(labels[i]) for i in order]
+    if ties == "average":
+        # Expected label at each rank when tied items are shuffled: the tie group's mean. The
+        # metric is linear in the ranked labels, so this gives the mean over all orders.
+        start = 0
+        while start < n:
+            end = start
+            while end < n and scores[order[end]] == scores[order[start]]:
+                end += 1
+            mean = sum(ranked[start:end]) / (end - start)
+            ranked[start:end] = [mean] * (end - start)
+            start = end
+    recall, found = [], fractions.Fraction(0)
+    for value in ranked:
+        found += value
+        recall.append(found / positives)
+    ideal = [min(fractions.Fraction(1), fractions.Fraction(i + 1, positives)) for i in range(n)]
+
+    def trapz(v):
+        return sum(v) - (v[0] + v[-1]) / 2
+
+    return trapz(recall) / trapz(ideal)
+
+
+def csv_text(labels, scores):
+    return "".join(f"{l},{s!r}\n" for l, s in zip(labels, scores))
+
+
+class CliCase(unittest.TestCase):
+    def setUp(self):
+        self._dir = tempfile.TemporaryDirectory(prefix="aucrecall_cli_")
+        self.dir = self._dir.name
+
+    def tearDown(self):
+        self._dir.cleanup()
+
+    def write(self, name, content):
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.write(content.encode() if isinstance(content, str) else content)
+        return path
+
+    def run_cli(self, *args, stdin=None, env=None, cwd=None):
+        full_env = dict(os.environ)
+        full_env.pop("AUCRECALL_ARCH", None)
+        # A sanitizer report exits 1 by default, the code of bad input: make it unmistakable.
+        for var, exit_code in (("ASAN_OPTIONS", 86), ("UBSAN_OPTIONS", 87)):
+            full_env[var] = ":".join(filter(None, [full_env.get(var, ""), f"exitcode={exit_code}"]))
+        full_env.update(env or {})
+        data = stdin.encode() if isinstance(stdin, str) else stdin
+        result = subprocess.run([BINARY, *args], input=data, capture_output=True, env=full_env,
+                                cwd=cwd, timeout=600)
+        return result.returncode, result.stdout.decode("utf-8", "replace"), \
+            result.stderr.decode("utf-8", "replace")
+
+    def metric_of(self, content, *args):
+        """Runs on `content` written to a file; asserts success; returns the printed float."""
+        path = self.write("data.csv", content)
+        code, out, err = self.run_cli(*args, path)
+        self.assertEqual((code, err), (0, ""), f"args {args} on {content[:200]!r}")
+        self.assertTrue(out.endswith("\n") and out.count("\n") == 1, repr(out))
+        return float(out)
+
+    def assert_metric(self, got, expected, what=""):
+        if expected is None:
+            self.assertNotEqual(got, got, f"{what}: expected nan, got {got!r}")
+            return
+        self.assertLessEqual(abs(got - float(expected)), 1e-9 * abs(float(expected)),
+                             f"{what}: got {got!r}, expected {float(expected)!r}")
+
+    def kernels(self):
+        code, out, err = self.run_cli("--list-kernels")
+        self.assertEqual((code, err), (0, ""))
+        return out.split()
+
+
+class GoodInput(CliCase):
+    STUDY = "1,0.9\n0,0.8\n1,0.7\n1,0.6\n0,0.5\n"  # SPEC.md's worked example: exactly 0.8
+
+    def test_study_example_prints_17_significant_digits(self):
+        path = self.write("study.csv", self.STUDY)
+        self.assertEqual(self.run_cli(path), (0, "0.80000000000000004\n", ""))
+        self.assertEqual(exact_metric([1, 0, 1, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.5], "average"),
+                         fractions.Fraction(4, 5))
+
+    def test_stdin(self):
+        self.assertEqual(self.run_cli("-", stdin=self.STUDY), (0, "0.80000000000000004\n", ""))
+
+    def test_format_variants_give_the_plain_result(self):
+        plain = self.metric_of(self.STUDY)
+        variants = {
+            "header": "label,score\n" + self.STUDY,
+            "header with spaces": " y_true , y_conf \n" + self.STUDY,
+            "blank lines first, then header": "\n \t\nlabel,score\n" + self.STUDY,
+            "crlf": self.STUDY.replace("\n", "\r\n"),
+            "crlf header": "label,score\r\n" + self.STUDY.replace("\n", "\r\n"),
+            "blank lines": "\n" + self.STUDY.replace("\n", "\n\n\t \n") + "\r\n",
+            "spaces and tabs": "".join(f" \t{l} ,\t {s}  \n" for l, s in
+                                       (r.split(",") for r in self.STUDY.split())),
+            "no final newline": self.STUDY.rstrip("\n"),
+            "utf-8 bom": "\ufefflabel,score\n" + self.STUDY,
+            "exponents": "1,9e-1\n0,8E-1\n1,0.07e1\n1,6e-0001\n0,.5\n",
+            "plus signs": "+1,+0.9\n0,+0.8\n1,0.7\n+1,0.6\n0,+.5\n",
+            "float labels": "1.0,0.9\n0.0,0.8\n1.,0.7\n1e0,0.6\n-0,0.5\n",
+            "numpy savetxt default": "".join(
+                f"{float(l):.18e},{float(s):.18e}\n" for l, s in
+                (r.split(",") for r in self.STUDY.split())),
+            "true/false labels": "True,0.9\nfalse,0.8\nTRUE,0.7\ntrue,0.6\nFalse,0.5\n",
+            "long line of spaces": " " * 100000 + "1,0.9\n0,0.8\n1,0.7\n1,0.6\n0,0.5\n",
+        }
+        for what, content in variants.items():
+            with self.subTest(what):
+                self.assertEqual(self.metric_of(content), plain)
+
+    def test_infinities(self):
+        labels = [1, 0, 1, 0, 1, 0]
+        spellings = ["inf", "-inf", "+inf", "-infinity", "INF", "0"]
+        scores = [float(s) for s in spellings]
+        content = "".join(f"{l},{s}\n" for l, s in zip(labels, spellings))
+        for ties in ("average", "stable"):
+            with self.subTest(ties):
+                self.assert_metric(self.metric_of(content, "--ties", ties),
+                                   exact_metric(labels, scores, ties), ties)
+
+    def test_extreme_but_representable_scores(self):
+        labels = [0, 1, 1, 0, 1]
+        texts = ["4.9e-324", "1.7976931348623157e308", "-1e-310", "-0.0", "2.2250738585072014e-308"]
+        got = self.metric_of("".join(f"{l},{t}\n" for l, t in zip(labels, texts)))
+        self.assert_metric(got, exact_metric(labels, [float(t) for t in texts], "average"))
+
+    def test_undefined_metric_prints_nan(self):
+        cases = {"no positive": "0,0.9\n0,0.1\n", "single row": "1,0.5\n",
+                 "single row after header": "label,score\n1,0.5\n"}
+        for what, content in cases.items():
+            with self.subTest(what):
+                path = self.write("u.csv", content)
+                self.assertEqual(self.run_cli(path), (0, "nan\n", ""))
+
+    def test_every_kernel_and_policy_agrees_with_the_definition(self):
+        rng = random.Random(SEED)
+        print(f"cli_test seed {SEED}", file=sys.stderr)
+        for n in (2, 3, 17, 300):
+            for tied in (False, True):
+                labels = [rng.randint(0, 1) for _ in range(n)]
+                labels[0] = 1  # at least one positive
+                scores = [float(rng.randint(0, 5)) if tied else rng.random() for _ in range(n)]
+                content = csv_text(labels, scores)
+                for ties in ("average", "stable"):
+                    expected = exact_metric(labels, scores, ties)
+                    for kernel in self.kernels():
+                        with self.subTest(n=n, tied=tied, ties=ties, kernel=kernel):
+                            got = self.metric_of(content, "--kernel", kernel, "--ties", ties)
+                            self.assert_metric(got, expected)
+
+    def test_tie_policies_differ_on_tied_scores(self):
+        # All tied: `stable` keeps file order (positives last), `average` is order-free.
+        labels, scores = [0, 0, 1, 1], [0.5] * 4
+        content = csv_text(labels, scores)
+        average = self.metric_of(content, "--ties", "average")
+        stable = self.metric_of(content, "--ties=stable")
+        self.assert_metric(average, exact_metric(labels, scores, "average"), "average")
+        self.assert_metric(stable, exact_metric(labels, scores, "stable"), "stable")
+        self.assertLess(stable, average)
+        self.assert_metric(self.metric_of(csv_text(labels[::-1], scores)), average, "order-free")
+        self.assertEqual(self.metric_of(content), average, "average is the default")
+
+    def test_file_named_like_an_option_after_double_dash(self):
+        self.write("-data.csv", self.STUDY)
+        self.assertEqual(self.run_cli("--", "-data.csv", cwd=self.dir), (0, "0.80000000000000004\n", ""))
+        code, out, err = self.run_cli("-data.csv", cwd=self.dir)
+        self.assertEqual(code, 2, "without --, it is an unknown option")
+
+    def test_verbose_reports_on_stderr_only(self):
+        path = self.write("v.csv", "label,score\n" + self.STUDY)
+        code, out, err = self.run_cli("-v", path)
+        self.assertEqual((code, out), (0, "0.80000000000000004\n"))
+        self.assertIn("5 rows (3 positive)", err)
+        self.assertIn("header on line 1", err)
+
+
+class BadInput(CliCase):
+    # (content, expected start of stderr after the file name, a phrase the message contains)
+    ROW_ERRORS = {
+        "malformed score": ("1,0.9\n0,0.8x\n", ":2:3: ", "not a number"),
+        "malformed label": ("1,0.9\nyes,0.8\n", ":2:1: ", "not a number"),
+        "label 2": ("1,0.9\n2,0.8\n", ":2:1: ", "not 0 or 1"),
+        "label -1": ("1,0.9\n-1,0.8\n", ":2:1: ", "not 0 or 1"),
+        "label 0.5": ("1,0.9\n0.5,0.8\n", ":2:1: ", "not 0 or 1"),
+        "label nan": ("1,0.9\nnan,0.8\n", ":2:1: ", "not 0 or 1"),
+        "empty label": ("1,0.9\n,0.8\n", ":2:1: ", "empty label"),
+        "empty score": ("1,0.9\n0,  \n", ":2:3: ", "empty score"),
+        "missing field": ("1,0.9\n0\n", ":2:2: ", "missing score"),
+        "extra field": ("1,0.9\n0,0.8,7\n", ":2:6: ", "extra field"),
+        "trailing comma": ("1,0.9\n0,0.8,\n", ":2:6: ", "extra field"),
+        "nan score": ("1,0.9\n0,nan\n", ":2:3: ", "NaN"),
+        "NaN score": ("1,0.9\n0, NaN\n", ":2:4: ", "NaN"),
+        "-nan score": ("1,0.9\n0,-nan\n", ":2:3: ", "NaN"),
+        "nan(payload) score": ("1,0.9\n0,nan(7)\n", ":2:3: ", "NaN"),
+        "overflowing score": ("1,0.9\n0,1e400\n", ":2:3: ", "outside the range"),
+        "underflowing score": ("1,0.9\n0,-1e-400\n", ":2:3: ", "outside the range"),
+        "hexadecimal score": ("1,0.9\n0,0x1p3\n", ":2:3: ", "not a number"),
+        "double sign": ("1,0.9\n0,+-1\n", ":2:3: ", "not a number"),
+        "lone plus": ("1,0.9\n0,+\n", ":2:3: ", "not a number"),
+        "semicolon separator": ("1;0.9\n", ":1:6: ", "missing score"),
+        "quoted field": ('1,"0.9"\n', ":1:3: ", "not a number"),
+        "space inside number": ("1,0. 9\n", ":1:3: ", "not a number"),
+        "header not on the first line": ("1,0.9\nlabel,score\n", ":2:1: ", "not a number"),
+        "second header": ("label,score\nlabel,score\n1,0.5\n", ":2:1: ", "not a number"),
+        "header with one numeric field": ("label,0.5\n", ":1:1: ", "not a number"),
+        "three-field header": ("a,b,c\n1,0.5\n", ":1:4: ", "extra field"),
+        "line numbers count blank and crlf lines": ("\r\n1,0.9\r\n\r\n  \r\n0,x\r\n", ":5:3: ", "not a number"),
+        "nul byte": ("1,0.9\n0,0.\x005\n", ":2:3: ", "\\x00"),
+        "old mac line ends": ("1,0.9\r0,0.8\r", ":1:8: ", "extra field"),
+    }
+
+    def assert_fails(self, args, expected_prefix, phrase="", code=1, stdin=None):
+        got_code, out, err = self.run_cli(*args, stdin=stdin)
+        self.assertEqual((got_code, out), (code, ""), err)
+        self.assertTrue(err.startswith(expected_prefix), f"{err!r} should start with {expected_prefix!r}")
+        self.assertIn(phrase, err)
+        self.assertEqual(err.count("\n"), 1, f"one line expected: {err!r}")
+
+    def test_row_errors_name_file_line_and_column(self):
+        for what, (content, where, phrase) in self.ROW_ERRORS.items():
+            with self.subTest(what):
+                path = self.write("bad.csv", content)
+                self.assert_fails([path], path + where, phrase)
+
+    def test_stdin_errors_are_named_stdin(self):
+        self.assert_fails(["-"], "<stdin>:3:3: ", "not a number", stdin="1,0.5\n0,0.2\n1,?\n")
+
+    def test_no_data_rows(self):
+        for what, content in {"empty": "", "header only": "label,score\n",
+                              "blank lines only": "\n\r\n \t \n", "bom only": "\ufeff"}.items():
+            with self.subTest(what):
+                path = self.write("empty.csv", content)
+                self.assert_fails([path], path + ": no data rows")
+        self.assert_fails(["-"], "<stdin>: no data rows", stdin="")
+
+    def test_cannot_open(self):
+        missing = os.path.join(self.dir, "missing.csv")
+        self.assert_fails([missing], missing + ": cannot open: ", os.strerror(2))
+        self.assert_fails([self.dir], self.dir + ": cannot open: ", os.strerror(21))
+        if os.geteuid() != 0:  # root reads anything
+            locked = self.write("locked.csv", "1,0.5\n")
+            os.chmod(locked, 0)
+            self.assert_fails([locked], locked + ": cannot open: ", os.strerror(13))
+
+    def test_overlong_line(self):
+        path = self.write("long.csv", "1,0.5\n0," + "1" * (2 << 20) + "\n")
+        self.assert_fails([path], path + ":2: ", "longer than")
+        path = self.write("long_unterminated.csv", "1,0.5\n" + " " * (3 << 20))
+        self.assert_fails([path], path + ":2: ", "longer than")
+
+    def test_binary_junk_is_an_error_not_a_crash(self):
+        rng = random.Random(SEED)
+        for trial in range(20):
+            junk = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 5000)))
+            if trial % 2:
+                junk = b"1,0.5\n" + junk.replace(b"\n", b"\x00")
+            path = self.write("junk.bin", junk)
+            with self.subTest(trial=trial):
+                code, out, err = self.run_cli(path)
+                self.assertEqual(code, 1, err)
+                self.assertTrue(err.startswith(path + ":"), err[:200])
+                self.assertLess(len(err), 400, "junk must not be echoed in full")
+
+
+class Usage(CliCase):
+    def assert_usage_error(self, args, phrase, env=None):
+        code, out, err = self.run_cli(*args, env=env)
+        self.assertEqual((code, out), (2, ""), err)
+        self.assertIn(phrase, err)
+        self.assertIn("--help", err)
+
+    def test_usage_errors_exit_2(self):
+        data = self.write("ok.csv", "1,0.5\n0,0.4\n")
+        cases = {
+            "unknown flag": (["--frobnicate", data], "unknown option '--frobnicate'"),
+            "unknown short flag": (["-x", data], "unknown option '-x'"),
+            "unknown kernel": (["--kernel", "quantum", data], "unknown kernel 'quantum'"),
+            "empty kernel": (["--kernel=", data], "unknown kernel ''"),
+            "unknown tie policy": (["--ties", "random", data], "unknown tie policy 'random'"),
+            "kernel without value": ([data, "--kernel"], "needs a value"),
+            "missing FILE": ([], "missing FILE"),
+            "too many arguments": ([data, data], "too many arguments"),
+        }
+        for what, (args, phrase) in cases.items():
+            with self.subTest(what):
+                self.assert_usage_error(args, phrase)
+
+    def test_usage_error_names_known_kernels(self):
+        code, out, err = self.run_cli("--kernel", "quantum", "x.csv")
+        for kernel in self.kernels():
+            self.assertIn(kernel, err)
+
+    def test_invalid_isa_environment(self):
+        data = self.write("ok.csv", "1,0.5\n0,0.4\n")
+        self.assert_usage_error([data], "AUCRECALL_ARCH", env={"AUCRECALL_ARCH": "pentium"})
+
+
+class Information(CliCase):
+    def test_help(self):
+        code, out, err = self.run_cli("--help")
+        self.assertEqual((code, err), (0, ""))
+        for topic in ("Usage:", "--kernel", "--ties", "average", "stable", "--list-kernels",
+                      "--describe-kernels", "--isa", "--verbose", "--version", "Exit status",
+                      "AUCRECALL_ARCH", "FILE:LINE", "header", "<stdin>"):
+            self.assertIn(topic, out)
+        for kernel in self.kernels():
+            self.assertIn(kernel, out)
+        self.assertEqual(self.run_cli("-h"), (code, out, err))
+
+    def test_list_kernels_matches_describe_kernels(self):
+        names = self.kernels()
+        self.assertGreater(len(names), 0)
+        self.assertIn("fused", names)
+        self.assertEqual(len(names), len(set(names)))
+        code, out, err = self.run_cli("--describe-kernels")
+        self.assertEqual((code, err), (0, ""))
+        rows = [line.split("\t") for line in out.splitlines()]
+        self.assertEqual([r[0] for r in rows], names)
+        for row in rows:
+            self.assertEqual(len(row), 4, row)
+            self.assertTrue(row[1] == "any" or row[1].isdigit(), row)
+            self.assertIn(row[2], ("simd", "scalar"))
+            self.assertTrue(row[3], "every kernel has a description")
+
+    def test_version(self):
+        code, out, err = self.run_cli("--version")
+        self.assertEqual((code, err), (0, ""))
+        self.assertRegex(out, r"^aucrecall \d+\.\d+\.\d+\n$")
+
+    def test_forced_isa_is_reported_and_used(self):
+        code, out, err = self.run_cli("--isa")
+        self.assertEqual((code, err), (0, ""))
+        self.assertIn(out.strip(), ("scalar", "sse2", "sse4_2", "avx2", "avx512"))
+        self.assertEqual(self.run_cli("--isa", env={"AUCRECALL_ARCH": "scalar"}), (0, "scalar\n", ""))
+        code, out, err = self.run_cli("--describe-kernels")
+        simd_kernels = [line.split("\t")[0] for line in out.splitlines() if "\tsimd\t" in line]
+        data = self.write("ok.csv", "1,0.5\n0,0.4\n1,0.3\n")
+        for kernel in simd_kernels:
+            code, out, err = self.run_cli("-v", "--kernel", kernel, data,
+                                          env={"AUCRECALL_ARCH": "scalar"})
+            self.assertEqual(code, 0, err)
+            self.assertIn("SIMD instruction set scalar", err)
+
+
+if __name__ == "__main__":
+    BINARY = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
