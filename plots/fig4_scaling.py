@@ -1,0 +1,44 @@
+#!/usr/bin/python3
+"""Figure 4: ns per item against n (log-log), one line per kernel, cache sizes marked.
+
+A cache size is drawn at the n whose input fills it: bytes / 16 (int64 label + float64 score).
+Sort-based kernels also touch index and key arrays, so they leave a cache earlier than marked.
+"""
+
+import sys
+
+import common
+
+
+def render(results):
+    """Median ns per item for every C++ kernel and size, with the memory floor and caches."""
+    source = results.primary_cpp
+    if not source or not results.select(common.MAIN, source):
+        return None
+    figure, (axis,) = common.new_figure(results, f"Scaling: time per item against input size "
+                                        f"(C++ {source}, log-log)", width=11, height=6)
+    for kernel in results.implementations(common.MAIN, source):
+        rows = sorted(results.select(common.MAIN, source, kernel), key=lambda r: r.n)
+        axis.plot([r.n for r in rows], [r.ns_per_item for r in rows], marker="o",
+                  color=results.colour(kernel), label=kernel)
+    floor = sorted(results.select(common.FLOOR, source), key=lambda r: r.n)
+    if floor:
+        axis.plot([r.n for r in floor], [r.ns_per_item for r in floor], linestyle="--",
+                  marker=".", color=results.colour(common.MEMORY_FLOOR),
+                  label=f"{common.MEMORY_FLOOR} (memory floor)")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    for label, size in results.caches():
+        n = size / common.BYTES_PER_ITEM
+        axis.axvline(n, color="gray", linestyle=":", linewidth=1)
+        axis.text(n, 1.0, f" {label} {common.format_bytes(size)}\n n = {n:,.0f}",
+                  transform=axis.get_xaxis_transform(), fontsize=7, va="top", color="dimgray")
+    axis.set_xlabel(f"n (items; input = {common.BYTES_PER_ITEM} bytes per item)")
+    axis.set_ylabel("median ns per item")
+    axis.grid(which="major", alpha=0.3)
+    common.legend_outside(axis)
+    return common.save(figure, results, "fig4_scaling")
+
+
+if __name__ == "__main__":
+    common.figure_main(render, sys.argv[1:])
