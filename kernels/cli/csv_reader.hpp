@@ -42,7 +42,10 @@ inline constexpr std::size_t max_line_bytes = std::size_t{1} << 20;
 //   alone would reject. Rejected: NaN in any spelling, hexadecimal, and values outside the
 //   range of double (`1e400`, `1e-400`): rounding those to inf or 0 would invent ties that are
 //   not in the data.
+// `size_hint`, the input's size in bytes when known (0 otherwise), lets the reader size its
+// arrays once instead of growing them by doubling.
 // Throws InputError for the first problem found and std::bad_alloc when memory runs out.
-LabelScoreTable read_label_score_csv(std::FILE* stream, const std::string& name);
+LabelScoreTable read_label_score_csv(std::FILE* stream, const std::string& name,
+                                     std::uint64_t size_hint = 0);
 
 }  // namespace aucrecall::cli

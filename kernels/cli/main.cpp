@@ -212,7 +212,8 @@ int run(const CommandLine& cmd) {
     }
     // fopen succeeds on a directory on Linux; say so up front rather than failing on the read.
     struct stat info {};
-    if (fstat(fileno(stream), &info) == 0 && S_ISDIR(info.st_mode)) {
+    const bool have_info = fstat(fileno(stream), &info) == 0;
+    if (have_info && S_ISDIR(info.st_mode)) {
         if (!from_stdin) std::fclose(stream);
         std::fprintf(stderr, "%s: cannot open: %s\n", name.c_str(), std::strerror(EISDIR));
         return exit_bad_input;
@@ -221,7 +222,9 @@ int run(const CommandLine& cmd) {
     const auto read_start = std::chrono::steady_clock::now();
     aucrecall::cli::LabelScoreTable table;
     try {
-        table = aucrecall::cli::read_label_score_csv(stream, name);
+        const bool regular = have_info && S_ISREG(info.st_mode) && info.st_size > 0;
+        table = aucrecall::cli::read_label_score_csv(
+            stream, name, regular ? static_cast<std::uint64_t>(info.st_size) : 0);
     } catch (const aucrecall::cli::InputError& e) {
         if (!from_stdin) std::fclose(stream);
         std::fprintf(stderr, "%s\n", e.what());
