@@ -1,0 +1,487 @@
+// aucrecall-bench: the Google Benchmark harness of the study.
+//
+// Every row comes from the kernel registry (aucrecall::kernels()); nothing lists kernels by hand.
+// Rows (n = number of items):
+//   <kernel>/<n>            kernel.run on int64 labels / float64 scores, the study's data types
+//   <kernel>_f32u8/<n>      the same on uint8 labels / float32 scores
+//   <kernel>@<isa>/<n>      SIMD-dispatched kernels with each instruction set the CPU can run
+//   phase_rank/<kernel>/<n> kernel.rank_only: the ranking phase alone (total - rank = scan/areas)
+//   validate[_f32u8]/<n>    aucrecall::validate alone: what the public entry point adds
+//   read_inputs[_f32u8]/<n> one pass summing labels and scores: the memory-bandwidth floor
+// n = 5 is the study's fixed example; every other n is data::generate(n, Dist::uniform, seed).
+//
+// Timed: only the call in the `for (auto _ : state)` loop. Data generation, the exact reference
+// and the result check all happen before it, once per dataset or row, and are cached.
+// Before a kernel row is timed its result is compared with tests/reference.hpp (exact rationals,
+// no code shared with the kernels); a mismatch fails the row (SkipWithError) and the process exits
+// non-zero at the end.
+//
+// Row names stay exactly `<family>/<n>` so filters such as '/(5|100)$' work: per-row
+// Iterations/MinTime/Repetitions/UseRealTime would append suffixes to the names, so none is used;
+// the run length is set globally (--benchmark_min_time, default 0.1 s here; slow rows such as
+// naive_loop/100000 or the 10M rows then run one iteration per repetition).
+// Google Benchmark reports real_time for every row anyway; the items_per_second and ns_per_item
+// counters are computed here from the wall-clock time of the timed loop (for multi-threaded
+// kernels the benchmark thread's CPU time would understate the cost).
+#include <benchmark/benchmark.h>
+#include <xsimd/config/xsimd_config.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <charconv>
+#include <exception>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "aucrecall/aucrecall.hpp"
+#include "aucrecall/datagen.hpp"
+#include "build_info.hpp"
+#include "reference.hpp"
+
+namespace {
+
+using aucrecall::Input;
+using aucrecall::Kernel;
+using aucrecall::Ties;
+
+// The study's fixed example has 5 items; that size uses it instead of generated data.
+constexpr std::size_t study_example_n = 5;
+constexpr std::size_t all_sizes[] = {5, 100, 10'000, 100'000, 1'000'000, 10'000'000};
+// Phase rows only where the sort is a measurable share of the work.
+constexpr std::size_t large_sizes[] = {10'000, 100'000, 1'000'000, 10'000'000};
+
+// Same value within this relative error. Curve kernels sum n floating-point terms; the identity
+// kernels are exact to the last bits, so this bound is loose for them and tight enough for all.
+constexpr double relative_tolerance = 1e-9;
+// Every timed kernel call uses this policy (the study's; the order-independent one).
+constexpr Ties timed_ties = Ties::average;
+
+enum class Variant { i64_f64, u8_f32 };
+constexpr Variant all_variants[] = {Variant::i64_f64, Variant::u8_f32};
+std::string suffix(Variant v) { return v == Variant::u8_f32 ? "_f32u8" : ""; }
+
+// Google Benchmark's own default is 0.5 s per repetition; with ~100 rows and 10 repetitions that
+// alone is ~10 minutes. 0.1 s still gives thousands of iterations to the fast rows, and rows
+// slower than that run one iteration per repetition either way. --benchmark_min_time overrides.
+constexpr std::string_view default_min_time = "0.1";
+
+struct Settings {
+    std::uint64_t seed = aucrecall::data::default_seed;
+    std::string min_time = std::string(default_min_time) + " (aucrecall-bench default)";
+    std::string seed_source = "default (data::default_seed)";
+    // The instruction set plain rows run with: AUCRECALL_ARCH if set, else the best supported.
+    std::string default_isa;
+};
+Settings settings;
+
+// Rows that failed their check, with the reason; reported at exit.
+std::map<std::string, std::string> failed_rows;
+
+// ---- data: generated once per (variant, n), kept for the whole run ---------------------------
+// All datasets together are about 1.2 GB at 10M items, so nothing is evicted.
+
+struct Prepared {
+    std::shared_ptr<const void> owner;  // the Dataset behind `input`
+    Input input;
+    std::size_t bytes_per_item = 0;
+    double expected = 0;  // exact metric under timed_ties, correctly rounded
+};
+
+template <class Label, class Score>
+Prepared prepare(std::size_t n) {
+    namespace data = aucrecall::data;
+    auto dataset = std::make_shared<data::Dataset<Label, Score>>(
+        n == study_example_n ? data::study_example<Label, Score>()
+                             : data::generate<Label, Score>(n, data::Dist::uniform, settings.seed));
+    Prepared p;
+    p.input = aucrecall::make_input<Label, Score>(dataset->labels(), dataset->scores());
+    p.bytes_per_item = sizeof(Label) + sizeof(Score);
+    p.expected = reference::metric<Label, Score>(dataset->labels(), dataset->scores(), timed_ties);
+    p.owner = std::move(dataset);
+    return p;
+}
+
+const Prepared& dataset(Variant v, std::size_t n) {
+    static std::map<std::pair<Variant, std::size_t>, Prepared> cache;
+    auto it = cache.find({v, n});
+    if (it == cache.end())
+        it = cache.emplace(std::pair{v, n}, v == Variant::u8_f32 ? prepare<std::uint8_t, float>(n)
+                                                                   : prepare<std::int64_t, double>(n))
+                 .first;
+    return it->second;
+}
+
+// ---- checks ----------------------------------------------------------------------------------
+
+std::string format_double(double x) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", x);
+    return text;
+}
+
+double relative_error(double got, double expected) {
+    if (std::isnan(got) && std::isnan(expected)) return 0;
+    if (expected == got) return 0;
+    return std::abs(got - expected) / std::abs(expected);
+}
+
+struct CheckOutcome {
+    std::string error;  // empty: passed
+    double rel_error = 0;
+};
+
+// Runs the kernel once (untimed) and compares with the exact value; for SIMD-dispatched kernels
+// also proves the wanted instruction set is the one that ran. Cached per row: the benchmark
+// function is called several times per row (iteration-count estimation, repetitions).
+const CheckOutcome& check_kernel(const std::string& row, const Kernel& kernel, const Prepared& data,
+                                 const std::string& isa) {
+    static std::map<std::string, CheckOutcome> cache;
+    if (auto it = cache.find(row); it != cache.end()) return it->second;
+    CheckOutcome outcome;
+    try {
+        const double got = kernel.run(data.input, timed_ties);
+        outcome.rel_error = relative_error(got, data.expected);
+        if (!(outcome.rel_error <= relative_tolerance))
+            outcome.error = "wrong result: expected " + format_double(data.expected) + ", got " +
+                            format_double(got) + " (relative error " +
+                            format_double(outcome.rel_error) + ", tolerance " +
+                            format_double(relative_tolerance) + ")";
+        else if (kernel.uses_simd_dispatch && aucrecall::simd_isa_last_used() != isa)
+            outcome.error = "forced instruction set " + isa + " but the kernel ran '" +
+                            std::string(aucrecall::simd_isa_last_used()) + "'";
+    } catch (const std::exception& e) {
+        outcome.error = std::string("threw: ") + e.what();
+    }
+    return cache.emplace(row, std::move(outcome)).first->second;
+}
+
+// Marks the row failed (loudly, once per row) and tells Google Benchmark to skip it.
+void fail_row(benchmark::State& state, const std::string& row, const std::string& error) {
+    if (failed_rows.emplace(row, error).second)
+        std::fprintf(stderr, "aucrecall-bench: ROW FAILED %s: %s\n", row.c_str(), error.c_str());
+    state.SkipWithError(error.c_str());
+}
+
+// ---- timing ----------------------------------------------------------------------------------
+
+using Clock = std::chrono::steady_clock;
+
+// Wall-clock time of the timed loop -> per-item counters. A plain counter (no kIsRate) so Google
+// Benchmark reports the value as computed: ns_per_item really is nanoseconds per item.
+void set_item_counters(benchmark::State& state, std::size_t n, Clock::duration elapsed) {
+    const double items = static_cast<double>(n) * static_cast<double>(state.iterations());
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    if (items <= 0 || seconds <= 0) return;
+    state.counters["n"] = static_cast<double>(n);
+    state.counters["items_per_second"] = items / seconds;
+    state.counters["ns_per_item"] = seconds * 1e9 / items;
+}
+
+std::string row_name(const std::string& family, std::size_t n) {
+    return family + "/" + std::to_string(n);
+}
+
+// Plain rows run with the default instruction set; per-ISA rows force theirs. Forced in every
+// row's setup because rows run in registration order and an earlier row may have forced another.
+void select_isa(const Kernel& kernel, const std::string& isa) {
+    if (kernel.uses_simd_dispatch) aucrecall::force_simd_isa(isa);
+}
+
+void kernel_row(benchmark::State& state, const Kernel* kernel, Variant variant, std::string isa,
+                std::string family) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const std::string row = row_name(family, n);
+    const std::string& wanted_isa = isa.empty() ? settings.default_isa : isa;
+    try {
+        const Prepared& data = dataset(variant, n);
+        select_isa(*kernel, wanted_isa);
+        const CheckOutcome& check = check_kernel(row, *kernel, data, wanted_isa);
+        if (!check.error.empty()) return fail_row(state, row, check.error);
+
+        const Input input = data.input;
+        const Clock::time_point start = Clock::now();
+        for (auto _ : state) {
+            // The timed work: the registry's function alone (no validation, no dispatch by name).
+            double result = kernel->run(input, timed_ties);
+            benchmark::DoNotOptimize(result);
+        }
+        const Clock::duration elapsed = Clock::now() - start;
+        if (kernel->uses_simd_dispatch && aucrecall::simd_isa_last_used() != wanted_isa)
+            return fail_row(state, row, "timed with instruction set '" +
+                                            std::string(aucrecall::simd_isa_last_used()) +
+                                            "' instead of " + wanted_isa);
+        set_item_counters(state, n, elapsed);
+        state.counters["rel_error"] = check.rel_error;
+    } catch (const std::exception& e) {
+        fail_row(state, row, std::string("threw: ") + e.what());
+    }
+}
+
+void phase_rank_row(benchmark::State& state, const Kernel* kernel, std::string family) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const std::string row = row_name(family, n);
+    try {
+        const Prepared& data = dataset(Variant::i64_f64, n);
+        // rank_only returns a value derived from the ranking, not the metric: nothing to compare.
+        // One untimed call still surfaces an exception before the timing starts.
+        benchmark::DoNotOptimize(kernel->rank_only(data.input, timed_ties));
+        const Input input = data.input;
+        const Clock::time_point start = Clock::now();
+        for (auto _ : state) {
+            double ranked = kernel->rank_only(input, timed_ties);
+            benchmark::DoNotOptimize(ranked);
+        }
+        set_item_counters(state, n, Clock::now() - start);
+    } catch (const std::exception& e) {
+        fail_row(state, row, std::string("threw: ") + e.what());
+    }
+}
+
+void validate_row(benchmark::State& state, Variant variant, std::string family) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const std::string row = row_name(family, n);
+    try {
+        const Prepared& data = dataset(variant, n);
+        aucrecall::validate(data.input);  // must accept the data before it is timed
+        const Input input = data.input;
+        const Clock::time_point start = Clock::now();
+        for (auto _ : state) {
+            aucrecall::validate(input);
+            benchmark::ClobberMemory();
+        }
+        set_item_counters(state, n, Clock::now() - start);
+    } catch (const std::exception& e) {
+        fail_row(state, row, std::string("threw: ") + e.what());
+    }
+}
+
+// Reads every label and every score once. noinline + ClobberMemory keep the compiler from
+// hoisting the sums out of the timing loop (the data never changes between iterations).
+template <class Label, class Score>
+[[gnu::noinline]] double read_inputs(const Label* labels, const Score* scores, std::size_t n) {
+    std::uint64_t label_sum = 0;
+    Score score_sum = 0;
+#pragma omp simd reduction(+ : label_sum, score_sum)
+    for (std::size_t i = 0; i < n; ++i) {
+        label_sum += static_cast<std::uint64_t>(labels[i]);
+        score_sum += scores[i];
+    }
+    return static_cast<double>(label_sum) + static_cast<double>(score_sum);
+}
+
+double read_inputs(const Input& input) {
+    if (input.label_type == aucrecall::LabelType::u8)
+        return read_inputs(static_cast<const std::uint8_t*>(input.labels),
+                           static_cast<const float*>(input.scores), input.n);
+    return read_inputs(static_cast<const std::int64_t*>(input.labels),
+                       static_cast<const double*>(input.scores), input.n);
+}
+
+void read_inputs_row(benchmark::State& state, Variant variant) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const Prepared& data = dataset(variant, n);
+    const Input input = data.input;
+    const Clock::time_point start = Clock::now();
+    for (auto _ : state) {
+        double sums = read_inputs(input);
+        benchmark::DoNotOptimize(sums);
+        benchmark::ClobberMemory();
+    }
+    const Clock::duration elapsed = Clock::now() - start;
+    set_item_counters(state, n, elapsed);
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    if (seconds > 0)
+        state.counters["bytes_per_second"] = static_cast<double>(n * data.bytes_per_item) *
+                                             static_cast<double>(state.iterations()) / seconds;
+}
+
+// ---- registration ----------------------------------------------------------------------------
+
+// Families are registered in this order and Google Benchmark runs them in it.
+void register_rows() {
+    for (Variant v : all_variants) {
+        auto* b = benchmark::RegisterBenchmark(("read_inputs" + suffix(v)).c_str(), read_inputs_row, v);
+        for (std::size_t n : all_sizes) b->Arg(static_cast<std::int64_t>(n));
+    }
+    for (Variant v : all_variants) {
+        const std::string family = "validate" + suffix(v);
+        auto* b = benchmark::RegisterBenchmark(family.c_str(), validate_row, v, family);
+        for (std::size_t n : all_sizes) b->Arg(static_cast<std::int64_t>(n));
+    }
+    for (const Kernel& kernel : aucrecall::kernels()) {
+        for (Variant v : all_variants) {
+            const std::string family = std::string(kernel.name) + suffix(v);
+            auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel, v,
+                                                   std::string(), family);
+            for (std::size_t n : all_sizes)
+                if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
+        }
+    }
+    for (const Kernel& kernel : aucrecall::kernels()) {
+        if (!kernel.uses_simd_dispatch) continue;
+        for (std::string_view isa : aucrecall::simd_isas_supported()) {
+            const std::string family = std::string(kernel.name) + "@" + std::string(isa);
+            auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel,
+                                                   Variant::i64_f64, std::string(isa), family);
+            for (std::size_t n : all_sizes)
+                if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
+        }
+    }
+    for (const Kernel& kernel : aucrecall::kernels()) {
+        if (kernel.rank_only == nullptr) continue;
+        const std::string family = "phase_rank/" + std::string(kernel.name);
+        auto* b = benchmark::RegisterBenchmark(family.c_str(), phase_rank_row, &kernel, family);
+        for (std::size_t n : large_sizes)
+            if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
+    }
+}
+
+// ---- context and command line ----------------------------------------------------------------
+
+std::string cpu_model() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line))
+        if (line.rfind("model name", 0) == 0)
+            if (auto colon = line.find(':'); colon != std::string::npos)
+                return line.substr(line.find_first_not_of(" \t", colon + 1));
+    return "unknown";
+}
+
+std::string compiler() {
+#if defined(__clang__)
+    return std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+    return std::string("gcc ") + __VERSION__;
+#else
+    return "unknown";
+#endif
+}
+
+std::string join(const std::vector<std::string_view>& items) {
+    std::string out;
+    for (std::string_view item : items) {
+        if (!out.empty()) out += ',';
+        out += item;
+    }
+    return out;
+}
+
+void add_context() {
+    namespace info = aucrecall_bench::build_info;
+    const auto example = aucrecall::data::study_example<std::int64_t, double>();
+    const Input example_input =
+        aucrecall::make_input<std::int64_t, double>(example.labels(), example.scores());
+    const std::pair<const char*, std::string> entries[] = {
+        {"aucrecall_version", std::string(aucrecall::version())},
+        {"compiler", compiler()},
+        {"cxx_compiler_path", info::cxx_compiler},
+        {"build_type", info::build_type},
+        {"cxx_flags", info::cxx_flags},
+        {"compile_options", info::compile_options},
+        {"xsimd_version", std::to_string(XSIMD_VERSION_MAJOR) + "." +
+                              std::to_string(XSIMD_VERSION_MINOR) + "." +
+                              std::to_string(XSIMD_VERSION_PATCH)},
+        {"google_benchmark_version", info::benchmark_version},
+        {"cpu_model", cpu_model()},
+        {"simd_isas_supported", join(aucrecall::simd_isas_supported())},
+        {"simd_isa_default", settings.default_isa},
+        {"default_kernel", std::string(aucrecall::default_kernel(example_input).name)},
+        {"seed", std::to_string(settings.seed)},
+        {"seed_source", settings.seed_source},
+        {"min_time_s", settings.min_time},
+        {"ties", std::string(aucrecall::to_string(timed_ties))},
+        {"data", "n=5: the study's fixed example; other n: data::generate(n, uniform, seed): "
+                 "scores uniform in [0,1), labels 0/1 with probability 1/2; rows <kernel>/<n> use "
+                 "int64 labels + float64 scores, rows <kernel>_f32u8/<n> uint8 + float32"},
+        {"timed", "kernel.run only, data generated outside timing; the result is checked against "
+                  "tests/reference.hpp (exact) before timing, relative tolerance " +
+                      format_double(relative_tolerance)},
+        {"counters", "items_per_second and ns_per_item from the wall-clock time of the timed loop "
+                     "(= real_time); rel_error: |kernel - exact| / exact"},
+    };
+    for (const auto& [key, value] : entries) benchmark::AddCustomContext(key, value);
+}
+
+std::uint64_t parse_seed(std::string_view text, const char* where) {
+    std::uint64_t seed = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seed);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size())
+        throw std::invalid_argument(std::string(where) + ": '" + std::string(text) +
+                                    "' is not a seed (an unsigned 64-bit decimal integer)");
+    return seed;
+}
+
+// Takes --seed=N out of the arguments (Google Benchmark rejects flags it does not know; the
+// environment variable AUCRECALL_SEED is the fallback) and adds --benchmark_min_time=<default>
+// unless the caller gave one. Returns the arguments for benchmark::Initialize.
+std::vector<char*> parse_own_flags(int argc, char** argv) {
+    if (const char* env = std::getenv("AUCRECALL_SEED"); env != nullptr) {
+        settings.seed = parse_seed(env, "AUCRECALL_SEED");
+        settings.seed_source = "AUCRECALL_SEED";
+    }
+    static std::string min_time_flag = "--benchmark_min_time=" + std::string(default_min_time);
+    std::vector<char*> args = {argv[0], min_time_flag.data()};  // later flags override it
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg.rfind("--seed=", 0) == 0) {
+            settings.seed = parse_seed(arg.substr(7), "--seed");
+            settings.seed_source = "--seed";
+            continue;
+        }
+        if (arg.rfind("--benchmark_min_time=", 0) == 0) settings.min_time = arg.substr(21);
+        args.push_back(argv[i]);
+    }
+    args.push_back(nullptr);
+    return args;
+}
+
+void print_help() {
+    benchmark::PrintDefaultHelp();
+    std::fprintf(stdout,
+                 "aucrecall-bench options:\n"
+                 "  --seed=<uint64>  data seed (default %llu; environment: AUCRECALL_SEED)\n"
+                 "  AUCRECALL_ARCH   instruction set of the plain rows (default: best supported)\n"
+                 "  --benchmark_min_time defaults to %s s here (Google Benchmark's own: 0.5)\n",
+                 static_cast<unsigned long long>(aucrecall::data::default_seed),
+                 std::string(default_min_time).c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<char*> args;
+    try {
+        args = parse_own_flags(argc, argv);
+        settings.default_isa = std::string(aucrecall::simd_isa_active());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "aucrecall-bench: %s\n", e.what());
+        return 2;
+    }
+    int arg_count = static_cast<int>(args.size()) - 1;
+    benchmark::Initialize(&arg_count, args.data(), print_help);
+    if (benchmark::ReportUnrecognizedArguments(arg_count, args.data())) return 2;
+    register_rows();
+    add_context();
+    std::fprintf(stderr, "aucrecall-bench: seed %llu (%s); plain rows use instruction set %s\n",
+                 static_cast<unsigned long long>(settings.seed), settings.seed_source.c_str(),
+                 settings.default_isa.c_str());
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    if (!failed_rows.empty()) {
+        std::fprintf(stderr, "aucrecall-bench: %zu row(s) FAILED their check:\n", failed_rows.size());
+        for (const auto& [row, error] : failed_rows)
+            std::fprintf(stderr, "  %s: %s\n", row.c_str(), error.c_str());
+        return 1;
+    }
+    return 0;
+}
