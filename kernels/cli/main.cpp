@@ -27,9 +27,20 @@ constexpr int exit_usage = 2;      // bad command line or environment; nothing w
 constexpr std::string_view stdin_name = "<stdin>";
 
 void print_help() {
-    std::string kernel_names;
-    for (const aucrecall::Kernel& k : aucrecall::kernels())
-        kernel_names += (kernel_names.empty() ? "" : ", ") + std::string(k.name);
+    // The registry's names, wrapped under the --kernel description.
+    const std::string indent(22, ' ');
+    std::string kernel_names = indent + "one of:";
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < aucrecall::kernels().size(); ++i) {
+        const std::string name(aucrecall::kernels()[i].name);
+        if (kernel_names.size() - line_start + name.size() + 2 > 92) {
+            kernel_names += "\n" + indent;
+            line_start = kernel_names.size() - indent.size();
+        } else {
+            kernel_names += ' ';
+        }
+        kernel_names += name + (i + 1 < aucrecall::kernels().size() ? "," : "");
+    }
     std::printf(
         "Usage: aucrecall [OPTIONS] FILE\n"
         "\n"
@@ -50,7 +61,7 @@ void print_help() {
         "\n"
         "Options:\n"
         "  --kernel NAME       kernel to compute with (default: the library's choice for the input);\n"
-        "                      one of: %s\n"
+        "%s\n"
         "  --ties POLICY       'average' (default): mean over every order of tied scores;\n"
         "                      'stable': tied scores keep file order, like\n"
         "                      numpy.argsort(-scores, kind=\"stable\")\n"

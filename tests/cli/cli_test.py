@@ -49,6 +49,16 @@ def exact_metric(labels, scores, ties):
     return trapz(recall) / trapz(ideal)
 
 
+def rank_sum_exact(labels, scores):
+    """SPEC.md's rank-sum identity in exact arithmetic, for inputs without ties (fast for large n)."""
+    n, positives = len(labels), sum(labels)
+    order = sorted(range(n), key=lambda i: -scores[i])
+    rank_sum = sum(rank for rank, i in enumerate(order) if labels[i])
+    top = labels[order[0]]
+    return fractions.Fraction(2 * n * positives - 2 * rank_sum - top - positives,
+                              2 * n * positives - positives**2 - 1)
+
+
 def csv_text(labels, scores):
     return "".join(f"{l},{s!r}\n" for l, s in zip(labels, scores))
 
@@ -196,6 +206,45 @@ class GoodInput(CliCase):
         self.assertEqual(self.run_cli("--", "-data.csv", cwd=self.dir), (0, "0.80000000000000004\n", ""))
         code, out, err = self.run_cli("-data.csv", cwd=self.dir)
         self.assertEqual(code, 2, "without --, it is an unknown option")
+
+    def test_large_input_across_read_chunks(self):
+        # The reader works in chunks of a few MiB: rows of varied length (one padded to half a
+        # MiB) put row boundaries at every offset around the chunk edges. Every row must be
+        # counted once, from a file and from a pipe alike.
+        rng = random.Random(SEED)
+        n = 300000
+        labels = [rng.randint(0, 1) for _ in range(n)]
+        scores = [rng.random() for _ in range(n)]
+        rows = []
+        for i, (l, s) in enumerate(zip(labels, scores)):
+            pad = " " * rng.randrange(0, 12)
+            rows.append(f"{pad}{l},{s!r}{pad}" + ("\r\n" if i % 3 == 0 else "\n"))
+        # A half-MiB row starting shortly before the first chunk edge (the first read is 5 MiB):
+        # the reader has to carry it over into the next chunk.
+        offset, straddling = len("label,score\n"), 0
+        while offset + len(rows[straddling]) < (5 << 20) - (100 << 10):
+            offset += len(rows[straddling])
+            straddling += 1
+        rows[straddling] = rows[straddling].rstrip("\r\n") + " " * (512 << 10) + "\n"
+        content = "label,score\n" + "".join(rows)
+        self.assertGreater(len(content), 8 << 20)
+        expected = rank_sum_exact(labels, scores)
+        path = self.write("large.csv", content)
+        for source, args, stdin in (("file", [path], None), ("pipe", ["-"], content)):
+            with self.subTest(source):
+                code, out, err = self.run_cli("-v", *args, stdin=stdin)
+                self.assertEqual(code, 0, err)
+                self.assertIn(f"{n} rows ({sum(labels)} positive), {n + 1} lines", err)
+                self.assert_metric(float(out), expected, source)
+
+    def test_write_failure_is_an_error(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        path = self.write("study.csv", self.STUDY)
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run([BINARY, path], stdout=full, stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(b"cannot write the output", result.stderr)
 
     def test_verbose_reports_on_stderr_only(self):
         path = self.write("v.csv", "label,score\n" + self.STUDY)
