@@ -8,14 +8,13 @@ kernels, so a kernel added to the registry shows up in every chart and table by 
 """
 
 import argparse
-import hashlib
 import json
 import math
 import os
 import re
 import statistics
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -61,6 +60,7 @@ class Stats:
     minimum: float
     maximum: float
     repetitions: int
+    cpu_median: float = math.nan  # the benchmark thread's CPU time; far below real = descheduled
 
     @property
     def cv(self):
@@ -109,10 +109,11 @@ def parse_name(run_name):
     return (NARROW if narrow else MAIN), base, None, n
 
 
-def _stats_from_iterations(times):
+def _stats_from_iterations(times, cpu_times):
     return Stats(median=statistics.median(times), mean=statistics.fmean(times),
                  stddev=statistics.stdev(times) if len(times) > 1 else math.nan,
-                 minimum=min(times), maximum=max(times), repetitions=len(times))
+                 minimum=min(times), maximum=max(times), repetitions=len(times),
+                 cpu_median=statistics.median(cpu_times))
 
 
 def _stats_from_aggregates(aggregates, repetitions):
@@ -164,7 +165,7 @@ class Results:
             return  # not a benchmark file
         source = source_name(path)
         self.contexts[source] = document.get("context", {})
-        iterations, aggregates, errors, repetitions = {}, {}, {}, {}
+        iterations, cpu_times, aggregates, errors, repetitions = {}, {}, {}, {}, {}
         for entry in document["benchmarks"]:
             run_name = entry.get("run_name") or entry.get("name", "")
             parsed = parse_name(run_name)
@@ -182,6 +183,7 @@ class Results:
             repetitions[parsed] = entry.get("repetitions", 1)
             if entry.get("run_type", "iteration") == "iteration":
                 iterations.setdefault(parsed, []).append(entry["real_time"] * unit)
+                cpu_times.setdefault(parsed, []).append(entry.get("cpu_time", math.nan) * unit)
             elif entry.get("aggregate_unit", "time") == "time":
                 aggregates.setdefault(parsed, {})[entry.get("aggregate_name")] = (
                     entry["real_time"] * unit)
@@ -189,7 +191,7 @@ class Results:
             kind, implementation, isa, n = parsed
             row = Row(source, kind, implementation, n, isa)
             if parsed in iterations:
-                row.stats = _stats_from_iterations(iterations[parsed])
+                row.stats = _stats_from_iterations(iterations[parsed], cpu_times[parsed])
             elif parsed in aggregates:
                 row.stats = _stats_from_aggregates(aggregates[parsed], repetitions[parsed])
             if row.stats is None:
@@ -284,29 +286,22 @@ class Results:
 
 
 def _colour_map(names):
-    """The same colour for an implementation in every chart, derived from its name alone.
+    """The same colour for an implementation in every chart, derived from the names alone.
 
     Python experiments (py_*) take warm colours and C++ kernels cool ones, so the two families
-    read apart at a glance. Within a family each name starts at a slot given by a hash of the
-    name, so adding a kernel moves few colours; collisions take the next free slot, in sorted
-    name order (deterministic).
+    read apart at a glance; within a family, names in sorted order take the palette in order,
+    which keeps the first colours (the most distinct) for the usual handful of names.
     """
-    warm = ["#d62728", "#ff7f0e", "#8c564b", "#e377c2", "#bcbd22", "#f5b400"]
-    cool = ["#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#7f7f7f", "#393b79", "#7b4173",
-            "#0b7a75", "#6baed6", "#74c476", "#b5a0d8", "#525252"]
-    colours, taken = {}, set()
-    for name in names:
-        if name == MEMORY_FLOOR:
-            colours[name] = "black"
-            continue
-        palette = warm if name.startswith("py_") else cool
-        slot = int(hashlib.sha1(name.encode()).hexdigest(), 16) % len(palette)
-        for step in range(len(palette)):
-            colour = palette[(slot + step) % len(palette)]
-            if colour not in taken:
-                break
-        taken.add(colour)
-        colours[name] = colour
+    warm = ["#d62728", "#ff7f0e", "#8c564b", "#e377c2", "#bcbd22", "#f5b400", "#ff9896"]
+    cool = ["#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#7f7f7f", "#393b79", "#98df8a",
+            "#aec7e8", "#c5b0d5", "#637939", "#0b7a75", "#6b6ecf"]
+    colours = {}
+    families = {"warm": [n for n in names if n.startswith("py_")],
+                "cool": [n for n in names if not n.startswith("py_") and n != MEMORY_FLOOR]}
+    for family, palette in (("warm", warm), ("cool", cool)):
+        for index, name in enumerate(families[family]):
+            colours[name] = palette[index % len(palette)]
+    colours[MEMORY_FLOOR] = "black"
     return colours
 
 
@@ -341,6 +336,22 @@ def read_host_caches():
         except (OSError, ValueError):
             continue
     return caches
+
+
+def study_series(results):
+    """What the study's charts compare: [(source, implementation)] and the study sizes present.
+
+    The Python experiments first, then the C++ kernels of the main compiler, each in file order.
+    """
+    series = []
+    if results.python_source:
+        series += [(results.python_source, name)
+                   for name in results.implementations(MAIN, results.python_source)]
+    if results.primary_cpp:
+        series += [(results.primary_cpp, name)
+                   for name in results.implementations(MAIN, results.primary_cpp)]
+    sizes = [n for n in STUDY_SIZES if any(results.get(MAIN, s, name, n) for s, name in series)]
+    return series, sizes
 
 
 # --- units -------------------------------------------------------------------------------------

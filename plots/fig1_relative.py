@@ -10,22 +10,9 @@ import sys
 import common
 
 
-def cells(results):
-    """[(source, implementation)] and the sizes drawn: Python experiments, then C++ kernels."""
-    series = [(results.python_source, name)
-              for name in results.implementations(common.MAIN, results.python_source)
-              ] if results.python_source else []
-    if results.primary_cpp:
-        series += [(results.primary_cpp, name)
-                   for name in results.implementations(common.MAIN, results.primary_cpp)]
-    sizes = [n for n in common.STUDY_SIZES
-             if any(results.get(common.MAIN, s, name, n) for s, name in series)]
-    return series, sizes
-
-
 def render(results):
     """Relative performance of every implementation and size vs the fastest cell."""
-    series, sizes = cells(results)
+    series, sizes = common.study_series(results)
     medians = {(s, name, n): results.median(common.MAIN, s, name, n)
                for s, name in series for n in sizes}
     measured = [m for m in medians.values() if m]
@@ -47,7 +34,8 @@ def render(results):
                         color=results.colour(name),
                         hatch=None if common.is_python_source(source) else "..",
                         edgecolor="white", linewidth=0.3)
-        axis.bar_label(bars, [common.format_ratio(h) for h in heights], rotation=90, fontsize=6, padding=2)
+        axis.bar_label(bars, [common.format_ratio(h) for h in heights], rotation=90,
+                       fontsize=6, padding=2)
     axis.set_yscale("log")
     axis.set_ylim(bottom=0.5, top=max(m / fastest for m in measured) * 30)
     axis.set_xticks(range(len(sizes)), [f"n = {common.format_size(n)}" for n in sizes])

@@ -4,14 +4,13 @@
 import sys
 
 import common
-from fig1_relative import cells
 
 ZOOM_SIZES = (10_000, 100_000)
 
 
 def render(results):
     """Median time per implementation at 10k and 100k, labelled with the raw time."""
-    series, _ = cells(results)
+    series, _ = common.study_series(results)
     sizes = [n for n in ZOOM_SIZES if any(results.get(common.MAIN, s, name, n)
                                           for s, name in series)]
     if not sizes:

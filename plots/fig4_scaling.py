@@ -13,7 +13,8 @@ import common
 def render(results):
     """Median ns per item for every C++ kernel and size, with the memory floor and caches."""
     source = results.primary_cpp
-    if not source or not results.select(common.MAIN, source):
+    if not source or not (results.select(common.MAIN, source)
+                          or results.select(common.FLOOR, source)):
         return None
     figure, (axis,) = common.new_figure(results, f"Scaling: time per item against input size "
                                         f"(C++ {source}, log-log)", width=11, height=6)
@@ -21,18 +22,24 @@ def render(results):
         rows = sorted(results.select(common.MAIN, source, kernel), key=lambda r: r.n)
         axis.plot([r.n for r in rows], [r.ns_per_item for r in rows], marker="o",
                   color=results.colour(kernel), label=kernel)
-    floor = sorted(results.select(common.FLOOR, source), key=lambda r: r.n)
-    if floor:
-        axis.plot([r.n for r in floor], [r.ns_per_item for r in floor], linestyle="--",
-                  marker=".", color=results.colour(common.MEMORY_FLOOR),
-                  label=f"{common.MEMORY_FLOOR} (memory floor)")
+    for kind, style, label in ((common.FLOOR, "--", "read_inputs (memory floor)"),
+                               (common.VALIDATE, ":", "validate (input checks alone)")):
+        rows = sorted(results.select(kind, source), key=lambda r: r.n)
+        if rows:
+            axis.plot([r.n for r in rows], [r.ns_per_item for r in rows], linestyle=style,
+                      marker=".", color="black", label=label)
     axis.set_xscale("log")
     axis.set_yscale("log")
-    for label, size in results.caches():
+    caches = results.caches()
+    for label, size in caches:
         n = size / common.BYTES_PER_ITEM
         axis.axvline(n, color="gray", linestyle=":", linewidth=1)
-        axis.text(n, 1.0, f" {label} {common.format_bytes(size)}\n n = {n:,.0f}",
-                  transform=axis.get_xaxis_transform(), fontsize=7, va="top", color="dimgray")
+        axis.text(n, 0.98, f"{label} {common.format_bytes(size)} = {n:,.0f} items ",
+                  transform=axis.get_xaxis_transform(), fontsize=7, va="top", ha="right",
+                  rotation=90, color="dimgray")
+    if caches:  # keep every cache mark inside the axes even when the largest n is below it
+        largest = max(size for _, size in caches) / common.BYTES_PER_ITEM
+        axis.set_xlim(right=max(axis.get_xlim()[1], largest * 2))
     axis.set_xlabel(f"n (items; input = {common.BYTES_PER_ITEM} bytes per item)")
     axis.set_ylabel("median ns per item")
     axis.grid(which="major", alpha=0.3)

@@ -147,8 +147,9 @@ class Report:
         for source in r.cpp_sources:
             c = r.contexts[source]
             rows = r.select(source=source)
+            details = " ".join(f"{c[key].rstrip('.')}." for key in ("timed", "data") if c.get(key))
             self.add(f"- C++ `{source}`: Google Benchmark; {repetitions_note(rows)} "
-                     f"Seed {c.get('seed', '?')}. {c.get('timed', '')} {c.get('data', '')}")
+                     f"Seed {c.get('seed', '?')}. {details}")
         if self.python:
             c = r.contexts[self.python]
             rows = r.select(source=self.python)
@@ -207,11 +208,11 @@ class Report:
             numpy_ = self.median(common.MAIN, py, "py_numpy", n)
             numba_ = self.median(common.MAIN, py, "py_numba", n)
             x = ratio(numpy_, numba_)
+            article = ARTICLE_TIMINGS["py_numpy"][n] / ARTICLE_TIMINGS["py_numba"][n]
             if x:
                 said.append(f"Numba at n = {common.format_size(n)}: `py_numba` {f(numba_)}, "
                             f"`py_numpy` {f(numpy_)}: py_numpy / py_numba = {x:.3g} "
-                            f"(the article's laptop: "
-                            f"{ARTICLE_TIMINGS['py_numpy'][n] / ARTICLE_TIMINGS['py_numba'][n]:.3g}).")
+                            f"(the article's laptop: {article:.3g}).")
         for n in (10_000, 100_000):
             best = self.fastest(common.MAIN, cpp, n)
             numba_ = self.median(common.MAIN, py, "py_numba", n)
@@ -232,11 +233,11 @@ class Report:
             small = min(n for n in rows if n >= 100) if any(n >= 100 for n in rows) else None
             large = max(rows)
             if small and large > small:
+                growth = rows[large].ns_per_item / rows[small].ns_per_item
                 said.append(f"Scaling of `{best[0]}`: {rows[small].ns_per_item:.3g} ns per item "
                             f"at n = {common.format_size(small)}, {rows[large].ns_per_item:.3g} at "
-                            f"n = {common.format_size(large)} "
-                            f"({common.format_ratio(rows[large].ns_per_item / rows[small].ns_per_item)}"
-                            " per item).")
+                            f"n = {common.format_size(large)} ({common.format_ratio(growth)} "
+                            "per item).")
         said += self.simd_findings() + self.compiler_findings() + self.phase_findings()
         said += self.narrow_findings() + self.noise_findings()
         if said:
@@ -305,10 +306,20 @@ class Report:
             return []
         cvs = [r.stats.cv for r in rows]
         worst = max(rows, key=lambda r: r.stats.cv)
-        return [f"Noise: the median coefficient of variation over {len(rows)} rows is "
+        said = [f"Noise: the median coefficient of variation over {len(rows)} rows is "
                 f"{statistics.median(cvs):.1%}; the worst is {worst.stats.cv:.1%} "
                 f"(`{worst.source}` {worst.kind} `{worst.implementation}`/{worst.n}). "
                 "Differences smaller than a few cv are not findings."]
+        for source in self.results.contexts:
+            shares = [r.stats.cpu_median / r.stats.median for r in self.results.select(source=source)
+                      if r.stats.median > 0 and math.isfinite(r.stats.cpu_median)]
+            if shares:
+                # CPU time well below wall time on a single-threaded row means the process waited
+                # for a core: other load on the machine (multi-threaded kernels lower it too).
+                said.append(f"CPU share `{source}`: median cpu_time / real_time over "
+                            f"{len(shares)} rows = {statistics.median(shares):.2f} (1.00: the "
+                            "benchmark had a core to itself; lower: it waited for one).")
+        return said
 
     def ratio_table(self):
         """The ratios that matter, one line each, with the two medians they come from."""
@@ -365,7 +376,10 @@ class Report:
             self.add(f"### {title}", "", markdown_table(
                 ["", *[f"n = {common.format_size(n)}" for n in sizes]],
                 [[f"`{name}`", *[cell(by_key.get((name, n))) for n in sizes]] for name in names]),
-                "", repetitions_note([row for row in rows if row.stats]), "")
+                "")
+            note = repetitions_note([row for row in rows if row.stats])
+            if note:
+                self.add(note, "")
 
     def article(self):
         py = self.python
@@ -383,12 +397,15 @@ class Report:
                  markdown_table(["experiment", "n", "article (laptop, 2022)", "this machine",
                                  "article / this machine"], lines), "")
 
-    def errors(self):
+    def errors(self, shown=30):
         errors = self.results.errors()
-        if errors:
-            self.add("## Rows that failed or were skipped", "",
-                     *[f"- `{e.source}` {e.kind} `{e.implementation}"
-                       f"{'@' + e.isa if e.isa else ''}/{e.n}`: {e.error}" for e in errors], "")
+        if not errors:
+            return
+        lines = [f"- `{e.source}` {e.kind} `{e.implementation}{'@' + e.isa if e.isa else ''}"
+                 f"/{e.n}`: {e.error}" for e in errors]
+        if len(lines) > shown:
+            lines = lines[:shown] + [f"- ... and {len(lines) - shown} more (see the JSON files)"]
+        self.add(f"## Rows that failed or were skipped ({len(errors)})", "", *lines, "")
 
     def text(self, chart_paths):
         self.header()
