@@ -1,0 +1,175 @@
+// Helpers shared by the kernel tests: the per-kernel tolerance of SPEC.md ("Accuracy"), a
+// distance in units in the last place, and a way to run one templated check for each of the 8
+// label/score type combinations named at run time (so value-parameterised tests can cover them).
+#pragma once
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <iomanip>
+#include <limits>
+#include <span>
+#include <stdexcept>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "aucrecall/aucrecall.hpp"
+#include "aucrecall/datagen.hpp"
+#include "reference.hpp"
+
+namespace kernel_checks {
+
+using aucrecall::Kernel;
+using aucrecall::LabelType;
+using aucrecall::ScoreType;
+using aucrecall::Ties;
+
+inline constexpr Ties all_ties[] = {Ties::average, Ties::stable};
+inline constexpr LabelType all_label_types[] = {LabelType::boolean, LabelType::u8, LabelType::i32,
+                                                LabelType::i64};
+inline constexpr ScoreType all_score_types[] = {ScoreType::f32, ScoreType::f64};
+
+constexpr std::string_view name(LabelType t) noexcept {
+    switch (t) {
+        case LabelType::boolean: return "bool";
+        case LabelType::u8: return "u8";
+        case LabelType::i32: return "i32";
+        case LabelType::i64: return "i64";
+    }
+    return "?";
+}
+constexpr std::string_view name(ScoreType t) noexcept { return t == ScoreType::f32 ? "f32" : "f64"; }
+
+template <class T> constexpr std::string_view type_name() noexcept {
+    if constexpr (std::is_same_v<T, float>) return "f32";
+    else if constexpr (std::is_same_v<T, double>) return "f64";
+    else return name(aucrecall::label_type_of<T>());
+}
+
+// Calls fn(std::type_identity<Label>{}, std::type_identity<Score>{}) with the C++ types behind
+// the run-time tags.
+template <class Fn>
+void with_types(LabelType label, ScoreType score, Fn&& fn) {
+    auto with_score = [&](auto label_tag) {
+        if (score == ScoreType::f32) fn(label_tag, std::type_identity<float>{});
+        else fn(label_tag, std::type_identity<double>{});
+    };
+    switch (label) {
+        case LabelType::boolean: with_score(std::type_identity<bool>{}); break;
+        case LabelType::u8: with_score(std::type_identity<std::uint8_t>{}); break;
+        case LabelType::i32: with_score(std::type_identity<std::int32_t>{}); break;
+        case LabelType::i64: with_score(std::type_identity<std::int64_t>{}); break;
+    }
+}
+
+// Distance between two doubles in units in the last place: the number of representable doubles
+// between them (0 for equal values; +0.0 and -0.0 are equal). Both must be non-NaN.
+inline std::uint64_t ulp_distance(double a, double b) noexcept {
+    // Map the sign-magnitude bit pattern onto a monotonic unsigned scale.
+    auto ordered = [](double x) {
+        const auto bits = std::bit_cast<std::uint64_t>(x);
+        return (bits >> 63) ? (std::uint64_t{1} << 63) - (bits & ~(std::uint64_t{1} << 63))
+                            : (std::uint64_t{1} << 63) + bits;
+    };
+    const std::uint64_t x = ordered(a), y = ordered(b);
+    return x > y ? x - y : y - x;
+}
+
+// SPEC.md "Accuracy": kernels that build the recall curve in floating point may drift by 1e-9
+// relative; kernels that use the rank-sum identity round once (4 ulps leaves room for the
+// long-double path that the identity takes once its integers exceed 2^53).
+inline bool is_curve_based(const Kernel& kernel) noexcept {
+    return kernel.name == "naive_loop" || kernel.name == "stl" || kernel.name == "simd_scan";
+}
+inline constexpr double curve_relative_tolerance = 1e-9;
+inline constexpr std::uint64_t identity_max_ulps = 4;
+
+// Everything a failure message needs to reproduce the case.
+struct Case {
+    std::string_view kernel = "";
+    Ties ties = Ties::average;
+    std::string_view labels = "";
+    std::string_view scores = "";
+    std::string_view dist = "hand-built";
+    std::string_view positives = "-";
+    std::size_t n = 0;
+    std::uint64_t seed = 0;
+    std::string_view note = "";
+};
+
+inline std::string describe(const Case& c) {
+    std::ostringstream out;
+    out << "kernel=" << c.kernel << " ties=" << aucrecall::to_string(c.ties) << " labels=" << c.labels
+        << " scores=" << c.scores << " dist=" << c.dist << " positives=" << c.positives << " n=" << c.n
+        << " seed=" << c.seed;
+    if (!c.note.empty()) out << " (" << c.note << ")";
+    return out.str();
+}
+
+// Does `got` (from `kernel`) agree with `expected` (the correctly rounded reference)?
+inline ::testing::AssertionResult agrees(const Kernel& kernel, double got, double expected,
+                                         const Case& c) {
+    auto failure = [&]() {
+        auto result = ::testing::AssertionFailure();
+        result << describe(c) << ": got " << std::hexfloat << got << " (" << std::defaultfloat
+               << std::setprecision(17) << got << "), reference " << std::hexfloat << expected << " ("
+               << std::defaultfloat << std::setprecision(17) << expected << ")";
+        return result;
+    };
+    if (std::isnan(expected) || std::isnan(got)) {
+        if (std::isnan(expected) && std::isnan(got)) return ::testing::AssertionSuccess();
+        return failure() << "; NaN is expected exactly when the reference is NaN";
+    }
+    if (is_curve_based(kernel)) {
+        const double error = std::fabs(got - expected);
+        if (error <= curve_relative_tolerance * std::fabs(expected)) return ::testing::AssertionSuccess();
+        return failure() << "; relative error " << error / std::fabs(expected) << " > "
+                         << curve_relative_tolerance;
+    }
+    const std::uint64_t ulps = ulp_distance(got, expected);
+    if (ulps <= identity_max_ulps) return ::testing::AssertionSuccess();
+    return failure() << "; " << ulps << " ulps apart (at most " << identity_max_ulps << " allowed)";
+}
+
+// Runs `kernel` on the spans and compares with the reference computed on the same spans.
+template <class Label, class Score>
+::testing::AssertionResult matches_reference(const Kernel& kernel, std::span<const Label> labels,
+                                             std::span<const Score> scores, Case c) {
+    c.kernel = kernel.name;
+    c.labels = type_name<Label>();
+    c.scores = type_name<Score>();
+    c.n = labels.size();
+    const double expected = reference::metric(labels, scores, c.ties);
+    const double got = kernel.run(aucrecall::make_input(labels, scores), c.ties);
+    return agrees(kernel, got, expected, c);
+}
+
+// Kernels named in the registry, for test parameters (instantiated before main, from the
+// constant-initialised registry).
+inline std::vector<std::string> kernel_names() {
+    std::vector<std::string> out;
+    for (const Kernel& k : aucrecall::kernels()) out.emplace_back(k.name);
+    return out;
+}
+
+inline const Kernel& kernel_named(const std::string& name) {
+    const Kernel* k = aucrecall::find_kernel(name);
+    if (k == nullptr) throw std::logic_error("test parameter names unknown kernel " + name);
+    return *k;
+}
+
+// Largest n the sweeps give a kernel. The registry's max_practical_n already bounds the slow
+// kernels; the O(n^2) study baseline is further capped so that the suite stays fast under the
+// sanitizers (its 10^5 point belongs to the benchmark).
+inline std::size_t test_size_limit(const Kernel& kernel) noexcept {
+    std::size_t limit = kernel.max_practical_n;
+    if (kernel.name == "naive_loop" && limit > 10000) limit = 10000;
+    return limit;
+}
+
+}  // namespace kernel_checks

@@ -1,0 +1,305 @@
+// The per-instruction-set code of every kernel that goes through the SIMD dispatch: each
+// instruction set the CPU can run, forced in turn, on odd lengths (vector tails) and on spans
+// that do not start at a vector boundary; plus the force/report API and AUCRECALL_ARCH.
+#include "kernel_checks.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <tuple>
+
+namespace {
+
+using namespace kernel_checks;
+namespace data = aucrecall::data;
+using data::Dist;
+
+std::vector<std::string> dispatch_kernel_names() {
+    std::vector<std::string> out;
+    for (const Kernel& k : aucrecall::kernels())
+        if (k.uses_simd_dispatch) out.emplace_back(k.name);
+    return out;
+}
+
+std::vector<std::string> compiled_isas() {
+    const auto compiled = aucrecall::simd_isas_compiled();
+    return {compiled.begin(), compiled.end()};
+}
+
+bool cpu_runs(std::string_view isa) {
+    const auto supported = aucrecall::simd_isas_supported();
+    return std::find(supported.begin(), supported.end(), isa) != supported.end();
+}
+
+// Whatever a test forces, later tests start from the default: the best supported instruction set.
+void restore_best_isa() { aucrecall::force_simd_isa(aucrecall::simd_isas_supported().back()); }
+
+// Copies of labels and scores placed `offset` elements past a 64-byte boundary, so that a kernel
+// loading vectors straight from the caller's arrays meets every misalignment a caller can produce
+// (elements stay naturally aligned: anything else is undefined behaviour in C++ already).
+template <class T>
+class PlacedCopy {
+public:
+    PlacedCopy(std::span<const T> source, std::size_t offset)
+        : storage_(new (std::align_val_t{64}) unsigned char[(source.size() + offset + 1) * sizeof(T) + 64]) {
+        T* base = reinterpret_cast<T*>(storage_.get()) + offset;
+        std::copy(source.begin(), source.end(), base);
+        view_ = {base, source.size()};
+    }
+    std::span<const T> view() const noexcept { return view_; }
+
+private:
+    struct AlignedDelete {
+        void operator()(unsigned char* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
+    };
+    std::unique_ptr<unsigned char[], AlignedDelete> storage_;
+    std::span<const T> view_;
+};
+
+using Param = std::tuple<std::string, std::string>;  // kernel, instruction set
+
+class SimdKernelPerIsa : public ::testing::TestWithParam<Param> {
+protected:
+    void SetUp() override {
+        if (!cpu_runs(isa())) GTEST_SKIP() << "this CPU cannot run " << isa();
+        aucrecall::force_simd_isa(isa());
+    }
+    void TearDown() override { restore_best_isa(); }
+    const Kernel& kernel() const { return kernel_named(std::get<0>(GetParam())); }
+    const std::string& isa() const { return std::get<1>(GetParam()); }
+};
+
+TEST_P(SimdKernelPerIsa, OddLengthsAndMisalignedSpans) {
+    const Kernel& k = kernel();
+    std::vector<std::size_t> lengths(67);
+    for (std::size_t i = 0; i < lengths.size(); ++i) lengths[i] = i + 1;
+    for (std::size_t prime : {89u, 127u, 251u, 509u, 1021u, 2039u, 4093u}) lengths.push_back(prime);
+
+    for (LabelType label_type : all_label_types)
+        for (ScoreType score_type : all_score_types)
+            with_types(label_type, score_type, [&](auto label_tag, auto score_tag) {
+                using Label = typename decltype(label_tag)::type;
+                using Score = typename decltype(score_tag)::type;
+                constexpr std::size_t score_lanes = 64 / sizeof(Score);
+                constexpr std::size_t label_lanes = 64 / sizeof(Label);
+                int failures = 0;
+                for (std::size_t n : lengths)
+                    for (Dist dist : data::all_dists) {
+                        const std::uint64_t seed = data::default_seed + n;
+                        const auto d = data::generate<Label, Score>(n, dist, seed);
+                        // Aligned, and one misalignment per length (rotating through them all).
+                        const std::size_t misaligned_scores = 1 + n % (score_lanes - 1);
+                        const std::size_t misaligned_labels = 1 + (n / 3) % (label_lanes - 1);
+                        for (auto [score_offset, label_offset] :
+                             {std::pair{std::size_t{0}, std::size_t{0}}, std::pair{misaligned_scores, misaligned_labels}}) {
+                            const PlacedCopy<Score> scores(d.scores(), score_offset);
+                            const PlacedCopy<Label> labels(d.labels(), label_offset);
+                            const std::string note = "isa " + isa() + ", scores at +" +
+                                                     std::to_string(score_offset * sizeof(Score)) + " bytes, labels at +" +
+                                                     std::to_string(label_offset * sizeof(Label)) + " bytes";
+                            for (Ties ties : all_ties) {
+                                const auto result = matches_reference(
+                                    k, labels.view(), scores.view(),
+                                    Case{.ties = ties, .dist = data::name(dist), .positives = "half", .seed = seed, .note = note});
+                                EXPECT_TRUE(result);
+                                if (!result && ++failures >= 10) return;
+                            }
+                        }
+                    }
+            });
+}
+
+// The proof that forcing works: the kernel reports the instruction set whose code it ran.
+TEST_P(SimdKernelPerIsa, LastUsedIsTheForcedIsa) {
+    const auto d = data::study_example<std::int64_t, double>();
+    EXPECT_EQ(aucrecall::simd_isa_active(), isa());
+    for (Ties ties : all_ties) {
+        // Run another instruction set first (when there is one) so a stale report cannot pass.
+        const auto supported = aucrecall::simd_isas_supported();
+        const auto other = std::find_if(supported.begin(), supported.end(), [&](auto s) { return s != isa(); });
+        if (other != supported.end()) {
+            aucrecall::force_simd_isa(*other);
+            (void)kernel().run(aucrecall::make_input(d.labels(), d.scores()), ties);
+            ASSERT_EQ(aucrecall::simd_isa_last_used(), *other);
+            aucrecall::force_simd_isa(isa());
+        }
+        const double m = kernel().run(aucrecall::make_input(d.labels(), d.scores()), ties);
+        EXPECT_EQ(aucrecall::simd_isa_last_used(), isa()) << kernel().name << " ties=" << aucrecall::to_string(ties);
+        EXPECT_TRUE(agrees(kernel(), m, 0.8, Case{.kernel = kernel().name, .ties = ties, .dist = "study_example", .note = isa()}));
+    }
+}
+
+std::string param_name(const ::testing::TestParamInfo<Param>& info) {
+    return std::get<0>(info.param) + "_" + std::get<1>(info.param);
+}
+
+// Instruction sets come from the compiled list (known before main); unsupported ones skip at run
+// time, visibly, rather than disappearing from the list.
+INSTANTIATE_TEST_SUITE_P(Dispatch, SimdKernelPerIsa,
+                         ::testing::Combine(::testing::ValuesIn(dispatch_kernel_names()),
+                                            ::testing::ValuesIn(compiled_isas())),
+                         param_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SimdKernelPerIsa);  // a registry without SIMD kernels
+
+// ---- The instruction-set API -------------------------------------------------------------------
+
+class SimdIsaApi : public ::testing::Test {
+protected:
+    void TearDown() override { restore_best_isa(); }
+};
+
+TEST_F(SimdIsaApi, SupportedIsAnOrderedSubsetOfCompiledStartingWithScalar) {
+    const auto compiled = aucrecall::simd_isas_compiled();
+    const auto supported = aucrecall::simd_isas_supported();
+    ASSERT_FALSE(compiled.empty());
+    ASSERT_FALSE(supported.empty());
+    EXPECT_EQ(compiled.front(), "scalar");
+    EXPECT_EQ(supported.front(), "scalar");  // the fallback always runs
+    auto position = compiled.begin();
+    for (std::string_view isa : supported) {
+        position = std::find(position, compiled.end(), isa);
+        ASSERT_NE(position, compiled.end()) << isa << " supported but not compiled, or out of order";
+    }
+}
+
+TEST_F(SimdIsaApi, ForcingEverySupportedIsaMakesItActive) {
+    for (std::string_view isa : aucrecall::simd_isas_supported()) {
+        aucrecall::force_simd_isa(isa);
+        EXPECT_EQ(aucrecall::simd_isa_active(), isa);
+    }
+}
+
+// The message must name the rejected value so that a typo in a script is obvious.
+void expect_rejected(std::string_view value) {
+    const std::string before(aucrecall::simd_isa_active());
+    try {
+        aucrecall::force_simd_isa(value);
+        ADD_FAILURE() << "force_simd_isa(\"" << value << "\") did not throw";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find(value), std::string::npos)
+            << "message does not name '" << value << "': " << e.what();
+    }
+    EXPECT_EQ(aucrecall::simd_isa_active(), before) << "a rejected value changed the active instruction set";
+}
+
+TEST_F(SimdIsaApi, ForceRejectsUnknownNames) {
+    expect_rejected("bogus");
+    expect_rejected("sse5");
+    expect_rejected("avx2-please");
+}
+
+TEST_F(SimdIsaApi, ForceRejectsCompiledButUnsupportedIsas) {
+    int unsupported = 0;
+    for (std::string_view isa : aucrecall::simd_isas_compiled())
+        if (!cpu_runs(isa)) {
+            ++unsupported;
+            expect_rejected(isa);
+        }
+    if (unsupported == 0) GTEST_SKIP() << "this CPU runs every compiled instruction set";
+}
+
+// ---- AUCRECALL_ARCH ----------------------------------------------------------------------------
+// The variable is read once per process, on the first SIMD call, so each case runs in a fresh
+// child process: gtest's "threadsafe" death-test style re-executes this binary for the statement.
+
+class AucrecallArchEnv : public ::testing::Test {
+protected:
+    void SetUp() override {
+        GTEST_FLAG_SET(death_test_style, "threadsafe");
+        if (dispatch_kernel_names().empty()) GTEST_SKIP() << "no kernel uses the SIMD dispatch";
+    }
+};
+
+// Runs in the child: the first dispatch kernel on the study example.
+[[noreturn]] void child_exit(bool ok, const std::string& detail) {
+    if (!ok) std::fprintf(stderr, "child check failed: %s\n", detail.c_str());
+    std::fflush(stderr);
+    std::_Exit(ok ? 0 : 1);
+}
+
+double run_first_dispatch_kernel() {
+    const auto d = data::study_example<std::int64_t, double>();
+    return kernel_named(dispatch_kernel_names().front()).run(aucrecall::make_input(d.labels(), d.scores()),
+                                                              Ties::average);
+}
+
+TEST_F(AucrecallArchEnv, UnsetPicksTheBestSupported) {
+    EXPECT_EXIT(
+        {
+            unsetenv("AUCRECALL_ARCH");
+            run_first_dispatch_kernel();
+            const std::string used(aucrecall::simd_isa_last_used());
+            const std::string best(aucrecall::simd_isas_supported().back());
+            child_exit(used == best, "ran " + used + ", best supported is " + best);
+        },
+        ::testing::ExitedWithCode(0), "");
+}
+
+TEST_F(AucrecallArchEnv, EverySupportedValueIsTheOneThatRuns) {
+    for (std::string_view isa : aucrecall::simd_isas_supported()) {
+        const std::string wanted(isa);
+        EXPECT_EXIT(
+            {
+                setenv("AUCRECALL_ARCH", wanted.c_str(), 1);
+                run_first_dispatch_kernel();
+                const std::string used(aucrecall::simd_isa_last_used());
+                const std::string active(aucrecall::simd_isa_active());
+                child_exit(used == wanted && active == wanted,
+                           "AUCRECALL_ARCH=" + wanted + " but ran " + used + ", active " + active);
+            },
+            ::testing::ExitedWithCode(0), "")
+            << "AUCRECALL_ARCH=" << wanted;
+    }
+}
+
+// An invalid value is an error on the first SIMD call, naming the variable and the value (never a
+// silent fallback to another instruction set).
+void expect_env_rejected(const std::string& value) {
+    EXPECT_EXIT(
+        {
+            setenv("AUCRECALL_ARCH", value.c_str(), 1);
+            try {
+                (void)aucrecall::simd_isa_active();
+                child_exit(false, "simd_isa_active() accepted AUCRECALL_ARCH=" + value);
+            } catch (const std::runtime_error& e) {
+                const std::string what = e.what();
+                if (what.find(value) == std::string::npos || what.find("AUCRECALL_ARCH") == std::string::npos)
+                    child_exit(false, "message does not name AUCRECALL_ARCH=" + value + ": " + what);
+            }
+            try {
+                run_first_dispatch_kernel();
+                child_exit(false, "a SIMD kernel ran with AUCRECALL_ARCH=" + value);
+            } catch (const std::runtime_error&) {
+            }
+            child_exit(true, "");
+        },
+        ::testing::ExitedWithCode(0), "")
+        << "AUCRECALL_ARCH=" << value;
+}
+
+TEST_F(AucrecallArchEnv, UnknownValueIsAnError) { expect_env_rejected("bogus"); }
+
+TEST_F(AucrecallArchEnv, UnsupportedValueIsAnError) {
+    int unsupported = 0;
+    for (std::string_view isa : aucrecall::simd_isas_compiled())
+        if (!cpu_runs(isa)) {
+            ++unsupported;
+            expect_env_rejected(std::string(isa));
+        }
+    if (unsupported == 0) GTEST_SKIP() << "this CPU runs every compiled instruction set";
+}
+
+TEST_F(AucrecallArchEnv, ForceOverridesTheVariable) {
+    EXPECT_EXIT(
+        {
+            setenv("AUCRECALL_ARCH", "bogus", 1);
+            aucrecall::force_simd_isa("scalar");
+            run_first_dispatch_kernel();
+            const std::string used(aucrecall::simd_isa_last_used());
+            child_exit(used == "scalar", "forced scalar under AUCRECALL_ARCH=bogus, ran " + used);
+        },
+        ::testing::ExitedWithCode(0), "");
+}
+
+}  // namespace
