@@ -62,11 +62,9 @@ double area_ratio(const double* hits, std::size_t n, double positives) {
     using batch = xsimd::batch<double, Arch>;
     constexpr std::size_t width = batch::size;
     const batch p(positives), one(1.0), step(static_cast<double>(width));
-    batch k = [] {
-        alignas(64) double lane_rank[width];
-        for (std::size_t j = 0; j < width; ++j) lane_rank[j] = static_cast<double>(j + 1);
-        return batch::load_aligned(lane_rank);
-    }();
+    alignas(64) double lane_rank[width];
+    for (std::size_t j = 0; j < width; ++j) lane_rank[j] = static_cast<double>(j + 1);
+    batch k = batch::load_aligned(lane_rank);  // the 1-based rank held by each lane
     batch recall_sum(0.0), ideal_sum(0.0);
     std::size_t i = 0;
     for (; i + width <= n; i += width) {
