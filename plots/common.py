@@ -391,6 +391,18 @@ def format_ratio(ratio):
     return f"{ratio:.3g}x"
 
 
+def format_number(value):
+    """Three significant digits without exponent: 0.123, 12.3, 4,910, 50,200."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def format_factor(ratio):
+    """A ratio for prose: '1.07x', '12.3x', '1,280x'."""
+    if ratio is None or not math.isfinite(ratio):
+        return "n/a"
+    return f"{format_number(ratio)}x"
+
+
 time_axis_formatter = FuncFormatter(lambda value, _: format_time(value))
 
 

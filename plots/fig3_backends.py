@@ -45,7 +45,7 @@ def render(results):
             bars = axis.bar(xs, heights, width, color=results.colour(kernel), hatch=hatch,
                             edgecolor="white", linewidth=0.3,
                             label=results.label(kernel, source) if n == sizes[0] else None)
-            axis.bar_label(bars, [f"{h:.3g}" for h in heights], fontsize=6, padding=1,
+            axis.bar_label(bars, [common.format_number(h) for h in heights], fontsize=6, padding=1,
                            rotation=90)
             for x in missing:  # not compiled, not supported by this CPU, or failed: say so
                 axis.text(x, 0, " n/a", rotation=90, ha="center", va="bottom", fontsize=7,

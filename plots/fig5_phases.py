@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Figure 5: ranking phase vs the rest (scan, curves, areas) for the sort-based kernels.
+"""Figure 5: ranking phase vs the rest (scan, curves, areas) for the kernels with a rank-only entry.
 
-Ranking = the phase_rank/<kernel>/<n> row; the rest = total (<kernel>/<n>) minus ranking. Both
-are medians of separate runs, so a tiny negative rest (noise) is drawn as zero and starred.
+Ranking = the phase_rank/<kernel>/<n> row; the rest = total (<kernel>/<n>) minus ranking. Bars are
+shares of each kernel's total (so an O(n^2) kernel and a radix sort fit one axis); the label on
+top is the total in ns per item. Both parts are medians of separate runs: a ranking measured
+slower than the whole kernel (noise) is drawn as 100% and starred.
 """
 
 import sys
@@ -13,7 +15,7 @@ import common
 
 
 def render(results):
-    """Stacked ns per item: ranking phase, then the remaining work, per kernel and size."""
+    """Share of each kernel's median time spent ranking, per kernel and size."""
     source = results.primary_cpp
     kernels = results.implementations(common.PHASE_RANK, source) if source else []
     kernels = [k for k in kernels if results.select(common.MAIN, source, k)]
@@ -25,31 +27,36 @@ def render(results):
                                         f"(C++ {source})", width=11, height=6)
     offsets, width = common.grouped_offsets(len(kernels))
     for kernel, offset in zip(kernels, offsets):
-        xs, ranks, rests, starred = [], [], [], []
+        xs, rank_shares, totals, starred = [], [], [], []
         for x, n in enumerate(sizes):
             rank = results.get(common.PHASE_RANK, source, kernel, n)
             total = results.get(common.MAIN, source, kernel, n)
             if not (rank and total):
                 continue
-            rest = total.ns_per_item - rank.ns_per_item
+            share = rank.stats.median / total.stats.median
             xs.append(x + offset)
-            ranks.append(rank.ns_per_item)
-            rests.append(max(rest, 0.0))
-            starred.append(rest < 0)
+            rank_shares.append(min(share, 1.0))
+            totals.append(total.ns_per_item)
+            starred.append(share > 1.0)
         colour = results.colour(kernel)
-        axis.bar(xs, ranks, width, color=colour, edgecolor="white", linewidth=0.3, label=kernel)
-        bars = axis.bar(xs, rests, width, bottom=ranks, color=colour, alpha=0.45, hatch="//",
-                        edgecolor="white", linewidth=0.3)
-        shares = [r / (r + s) if r + s > 0 else 0 for r, s in zip(ranks, rests)]
-        axis.bar_label(bars, [f"{share:.0%}" + ("*" if star else "")
-                              for share, star in zip(shares, starred)], fontsize=6, padding=1)
+        axis.bar(xs, rank_shares, width, color=colour, edgecolor="white", linewidth=0.3,
+                 label=kernel)
+        bars = axis.bar(xs, [1.0 - s for s in rank_shares], width, bottom=rank_shares,
+                        color=colour, alpha=0.35, hatch="//", edgecolor="white", linewidth=0.3)
+        axis.bar_label(bars, [common.format_number(t) + ("*" if star else "")
+                              for t, star in zip(totals, starred)],
+                       fontsize=6, padding=1, rotation=90)
     axis.set_xticks(range(len(sizes)), [f"n = {common.format_size(n)}" for n in sizes])
-    axis.set_ylabel("median ns per item (label: ranking share of the total)")
+    axis.set_ylim(0, 1.18)
+    axis.yaxis.set_major_formatter(common.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    axis.set_ylabel("share of the kernel's median time (label: total ns per item)")
     axis.grid(axis="y", alpha=0.3)
     handles, _ = axis.get_legend_handles_labels()
     handles += [Patch(facecolor="black", label="solid: ranking (phase_rank rows)"),
                 Patch(facecolor="black", alpha=0.3, hatch="//",
-                      label="light: rest = total - ranking\n(* below zero, noise)")]
+                      label="light: the rest = total - ranking"),
+                Patch(facecolor="white", label="* ranking measured above the\n"
+                                               "  total: noise, drawn as 100%")]
     common.legend_outside(axis, handles=handles)
     return common.save(figure, results, "fig5_phases")
 

@@ -192,8 +192,8 @@ class Report:
         def pair(slow_name, slow, fast_name, fast, n, what):
             x = ratio(slow, fast)
             if x:
-                verdict = (f"{common.format_ratio(x)} faster" if x >= 1
-                           else f"{common.format_ratio(1 / x)} slower")
+                verdict = (f"{common.format_factor(x)} faster" if x >= 1
+                           else f"{common.format_factor(1 / x)} slower")
                 said.append(f"{what} at n = {common.format_size(n)}: `{fast_name}` {f(fast)} "
                             f"against `{slow_name}` {f(slow)}, {verdict}.")
 
@@ -219,14 +219,14 @@ class Report:
             if best and numba_:
                 said.append(f"C++ against Numba at n = {common.format_size(n)}: the fastest C++ "
                             f"kernel ({cpp}), `{best[0]}`, takes {f(best[1])}; `py_numba` takes "
-                            f"{f(numba_)}, {common.format_ratio(numba_ / best[1])} as long.")
+                            f"{f(numba_)}, {common.format_factor(numba_ / best[1])} as long.")
         n = self.focus_size(common.MAIN, cpp)
         best = self.fastest(common.MAIN, cpp, n) if n else None
         floor = self.median(common.FLOOR, cpp, common.MEMORY_FLOOR, n) if n else None
         if best and floor:
             said.append(f"Memory floor at n = {common.format_size(n)}: reading the inputs once "
                         f"takes {f(floor)}; the fastest kernel `{best[0]}` takes {f(best[1])}, "
-                        f"{common.format_ratio(best[1] / floor)} that floor.")
+                        f"{common.format_factor(best[1] / floor)} that floor.")
         sizes = r.sizes(common.MAIN, cpp) if cpp else []
         if best and len(sizes) >= 2:
             rows = {row.n: row for row in r.select(common.MAIN, cpp, best[0])}
@@ -236,7 +236,7 @@ class Report:
                 growth = rows[large].ns_per_item / rows[small].ns_per_item
                 said.append(f"Scaling of `{best[0]}`: {rows[small].ns_per_item:.3g} ns per item "
                             f"at n = {common.format_size(small)}, {rows[large].ns_per_item:.3g} at "
-                            f"n = {common.format_size(large)} ({common.format_ratio(growth)} "
+                            f"n = {common.format_size(large)} ({common.format_factor(growth)} "
                             "per item).")
         said += self.simd_findings() + self.compiler_findings() + self.phase_findings()
         said += self.narrow_findings() + self.noise_findings()
@@ -255,7 +255,7 @@ class Report:
                     said.append(f"SIMD, `{kernel}` ({source}, n = {common.format_size(n)}): "
                                 f"scalar {common.format_time(times['scalar'])}, best `{best}` "
                                 f"{common.format_time(times[best])} "
-                                f"({common.format_ratio(times['scalar'] / times[best])}).")
+                                f"({common.format_factor(times['scalar'] / times[best])}).")
         return said
 
     def compiler_findings(self):
@@ -282,9 +282,11 @@ class Report:
             rank = self.median(common.PHASE_RANK, self.cpp, kernel, n)
             total = self.median(common.MAIN, self.cpp, kernel, n)
             if rank and total:
+                noise = (" (the ranking alone measured slower than the whole kernel: noise "
+                         "between the two runs)" if rank > total else "")
                 said.append(f"Ranking share of `{kernel}` at n = {common.format_size(n)}: "
                             f"{rank / total:.0%} ({common.format_time(rank)} of "
-                            f"{common.format_time(total)}).")
+                            f"{common.format_time(total)}){noise}.")
         return said
 
     def narrow_findings(self):
