@@ -182,29 +182,50 @@ def verify(name, function, seed):
 # --------------------------------------------------------------------------------------------
 # Timing
 
-def time_row(function, arguments, repetitions, budget_seconds):
-    """timeit autorange to pick the loop count, then repetitions of that loop.
+class RowTimer:
+    """One row's timing: timeit autorange picks the loop count, then repetitions of that loop.
 
-    Returns (iterations per repetition, [(wall ns per call, cpu ns per call)]). Rows whose single
-    call is slow get fewer repetitions (at least 1) so that one row stays near budget_seconds; a
-    single call longer than the whole budget (py_baseline at 100k: minutes) is itself the only
-    sample rather than being repeated.
+    Rows whose single call is slow get fewer repetitions (at least 1) so that one row stays near
+    budget_seconds; a single call longer than the whole budget (py_baseline at 100k: minutes) is
+    itself the only sample rather than being repeated.
     """
-    timer = timeit.Timer(lambda: function(*arguments))
 
-    def measure(iterations):
+    def __init__(self, function, arguments, repetitions, budget_seconds):
+        self.timer = timeit.Timer(lambda: function(*arguments))
+        self.samples = []  # (wall ns per call, cpu ns per call), one per repetition
+        first_wall, first_sample = self._measure(1)
+        if first_wall >= budget_seconds:
+            self.iterations, self.repetitions = 1, 1
+            self.samples.append(first_sample)
+            return
+        self.iterations, calibration_seconds = self.timer.autorange()
+        affordable = int(budget_seconds // max(calibration_seconds, 1e-9))
+        self.repetitions = max(1, min(repetitions, affordable))
+
+    def _measure(self, iterations):
         cpu_start = time.process_time()
-        wall = timer.timeit(iterations)  # timeit switches the garbage collector off meanwhile
+        wall = self.timer.timeit(iterations)  # timeit switches the garbage collector off meanwhile
         cpu = time.process_time() - cpu_start
         return wall, (wall * 1e9 / iterations, cpu * 1e9 / iterations)
 
-    first_wall, first_sample = measure(1)
-    if first_wall >= budget_seconds:
-        return 1, [first_sample]
-    iterations, calibration_seconds = timer.autorange()
-    affordable = int(budget_seconds // max(calibration_seconds, 1e-9))
-    repetitions = max(1, min(repetitions, affordable))
-    return iterations, [measure(iterations)[1] for _ in range(repetitions)]
+    def done(self):
+        return len(self.samples) >= self.repetitions
+
+    def run_once(self):
+        self.samples.append(self._measure(self.iterations)[1])
+
+
+def time_interleaved(timers):
+    """Repetition r of every row, then repetition r + 1 of every row, and so on.
+
+    The machine's load drifts (other processes, clock changes); interleaving spreads that drift
+    over all rows of a size instead of loading it onto whichever row ran at the bad moment, so the
+    ratios between experiments, which are the point of the study, stay fair.
+    """
+    while not all(timer.done() for timer in timers):
+        for timer in timers:
+            if not timer.done():
+                timer.run_once()
 
 
 def benchmark_rows(name, n, iterations, samples):
@@ -317,8 +338,10 @@ def context(arguments, numba_status):
         "method": ("data generated before timing (the article generated it inside the timed "
                    "expression); each experiment checked against a NumPy stable-argsort "
                    "definition first; timeit.autorange picks the loop count, then each repetition "
-                   "times that loop with the garbage collector off; times are per call; Numba "
-                   "compiled before timing; slow rows get fewer repetitions (field repetitions)"),
+                   "times that loop with the garbage collector off; repetitions of the rows of one "
+                   "size are interleaved so that load drift hits them alike; times are per call; "
+                   "Numba compiled before timing; slow rows get fewer repetitions (field "
+                   "repetitions)"),
         "timer": "time.perf_counter (real_time), time.process_time (cpu_time)",
     }
 
@@ -376,6 +399,8 @@ def main(argv):
     for n in arguments.sizes:
         labels, scores = study_data(n, arguments.seed)
         expected = reference(labels, scores)
+        size_started = time.perf_counter()
+        timers = {}
         for name in wanted:
             function = experiments[name]
             if function is None:
@@ -384,17 +409,18 @@ def main(argv):
                 skipped[f"{name}/{n}"] = "O(n^2): minutes per call; enable with --baseline-100k"
                 log(f"{name}/{n}: skipped (enable with --baseline-100k)")
                 continue
-            call_arguments = arguments_for(name, labels, scores)
             if name != "py_baseline" or n <= 10_000:  # one more O(n^2) call would take minutes
                 check(name, function, labels, scores, expected, f"the timed data n={n}")
-            row_started = time.perf_counter()
-            iterations, samples = time_row(function, call_arguments, arguments.repetitions,
-                                           arguments.row_budget)
-            new_rows = benchmark_rows(name, n, iterations, samples)
+            timers[name] = RowTimer(function, arguments_for(name, labels, scores),
+                                    arguments.repetitions, arguments.row_budget)
+        time_interleaved(list(timers.values()))
+        for name, timer in timers.items():
+            new_rows = benchmark_rows(name, n, timer.iterations, timer.samples)
             rows.extend(new_rows)
             median = next(r for r in new_rows if r.get("aggregate_name") == "median")["real_time"]
-            log(f"{name}/{n}: median {format_ns(median)} over {len(samples)} x {iterations} "
-                f"calls ({time.perf_counter() - row_started:.1f} s)")
+            log(f"{name}/{n}: median {format_ns(median)} over {len(timer.samples)} x "
+                f"{timer.iterations} calls")
+        log(f"n = {n}: {time.perf_counter() - size_started:.1f} s")
 
     report = {"context": context(arguments, numba_status), "benchmarks": rows}
     report["context"]["skipped"] = skipped
