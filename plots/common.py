@@ -29,6 +29,7 @@ BYTES_PER_ITEM = 16
 ISA_ORDER = ("scalar", "sse2", "sse4_2", "avx2", "avx512")
 FIGURE_DIRECTORY = "figures"
 MEMORY_FLOOR = "read_inputs"
+PYTHON = "python"
 
 # Kinds of row, from the benchmark name.
 MAIN = "main"              # <kernel>/<n>, study data (int64 labels, float64 scores)
@@ -128,12 +129,16 @@ def _stats_from_aggregates(aggregates, repetitions):
 
 
 def source_name(path):
+    """cpp_gcc.json -> "gcc"; every python*.json -> "python" (one source, files merged, so a
+    separate long run such as py_baseline at 100k can sit next to python.json)."""
     stem = os.path.splitext(os.path.basename(path))[0]
+    if stem.startswith(PYTHON):
+        return PYTHON
     return stem[len("cpp_"):] if stem.startswith("cpp_") else stem
 
 
 def is_python_source(source):
-    return source.startswith("python")
+    return source == PYTHON
 
 
 class Results:
@@ -164,7 +169,10 @@ class Results:
         if not isinstance(document, dict) or "benchmarks" not in document:
             return  # not a benchmark file
         source = source_name(path)
-        self.contexts[source] = document.get("context", {})
+        if source in self.contexts:  # a second python*.json: its rows join the first file's
+            self.contexts[source].setdefault("merged_files", []).append(os.path.basename(path))
+        else:
+            self.contexts[source] = document.get("context", {})
         iterations, cpu_times, aggregates, errors, repetitions = {}, {}, {}, {}, {}
         for entry in document["benchmarks"]:
             run_name = entry.get("run_name") or entry.get("name", "")
@@ -196,6 +204,10 @@ class Results:
                 row.stats = _stats_from_aggregates(aggregates[parsed], repetitions[parsed])
             if row.stats is None:
                 row.error = errors.get(parsed, "no timing in the file")
+            if self.get(kind, source, implementation, n, isa):
+                warn(f"{os.path.basename(path)}: {implementation}/{n} already loaded from "
+                     "another file; keeping the first")
+                continue
             self.rows.append(row)
 
     # --- queries -----------------------------------------------------------------------------

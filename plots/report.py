@@ -137,8 +137,12 @@ class Report:
                      f"(`{c.get('python_executable', '?')}`), NumPy {c.get('numpy', '?')}, "
                      f"pandas {c.get('pandas', '?')}, Numba {c.get('numba') or 'absent'} "
                      f"({c.get('numba_status', '?')})")
+            for extra in c.get("merged_files", []):
+                self.add(f"- rows merged from `{extra}` (same interpreter assumed)")
             for row, why in (c.get("skipped") or {}).items():
-                self.add(f"- not run: `{row}`: {why}")
+                name, _, size = row.rpartition("/")
+                if not self.results.get(common.MAIN, self.python, name, int(size)):
+                    self.add(f"- not run: `{row}`: {why}")
             self.add("")
 
     def method(self):

@@ -5,6 +5,7 @@
 #   scripts/reproduce.sh            10 repetitions, every row (expect a long run: 10M items,
 #                                   the O(n^2) loops at 100k)
 #   scripts/reproduce.sh --quick    3 repetitions, no 10M rows, clang only at 100k and 1M
+#   scripts/reproduce.sh --baseline-100k   also the O(n^2) pandas baseline at 100k (minutes)
 #
 # Environment:
 #   AUCRECALL_MACHINE      name of the results directory (default: a slug of CPU model + cores)
@@ -18,11 +19,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
+python_flags=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-    *) echo "reproduce.sh: unknown argument '$arg' (known: --quick)" >&2; exit 2 ;;
+    --baseline-100k) python_flags+=(--baseline-100k) ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "reproduce.sh: unknown argument '$arg' (known: --quick, --baseline-100k)" >&2; exit 2 ;;
   esac
 done
 
@@ -46,12 +49,11 @@ if ((quick)); then
   gcc_filter=(--benchmark_filter='-/10000000$' --benchmark_min_time=0.05)
   # Quick mode keeps from clang what the compiler comparison charts use: the two large sizes.
   clang_filter=(--benchmark_filter='/(100000|1000000)$' --benchmark_min_time=0.05)
-  python_flags=(--quick)
+  python_flags+=(--quick)
 else
   repetitions=10
   gcc_filter=()
   clang_filter=()
-  python_flags=()
 fi
 
 start=$SECONDS
