@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""Tests of the study's Python side: experiments, JSON shape, parsing, charts and report.
+
+  /usr/bin/python3 -m unittest discover -s plots -p 'test_*.py'
+
+The benchmark files here are synthetic and live in a temporary directory only: they test the
+plumbing (names, medians, missing rows, errors), never a published number.
+"""
+
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "bench", "python"))
+
+import common  # noqa: E402
+import render_all  # noqa: E402
+import study  # noqa: E402
+
+
+def gbench_rows(name, times_ns, error=None):
+    """Iteration rows plus a median aggregate, as Google Benchmark writes them."""
+    rows = [{"name": name, "run_name": name, "run_type": "iteration",
+             "repetitions": len(times_ns), "repetition_index": i, "iterations": 10,
+             "real_time": t / 1e3, "cpu_time": t / 1e3, "time_unit": "us"}
+            for i, t in enumerate(times_ns)]
+    if error:
+        for row in rows:
+            row.update(error_occurred=True, error_message=error)
+        return rows
+    rows.append({"name": name + "_median", "run_name": name, "run_type": "aggregate",
+                 "aggregate_name": "median", "repetitions": len(times_ns),
+                 "real_time": 12345.0, "cpu_time": 0.0, "time_unit": "ns"})
+    return rows
+
+
+class ExperimentsTest(unittest.TestCase):
+    def test_every_experiment_gives_the_spec_example_and_matches_the_reference(self):
+        numba_function, _ = study.make_py_numba()
+        experiments = [study.py_baseline, study.py_numpy_df, study.py_numpy]
+        experiments += [numba_function] if numba_function else []
+        for function in experiments:
+            name = "py_baseline" if function is study.py_baseline else "other"
+            args = study.arguments_for(name, study.EXAMPLE_LABELS, study.EXAMPLE_SCORES)
+            self.assertAlmostEqual(function(*args), 0.8, places=15)
+            study.verify(name, function, seed=7)  # raises SystemExit on a mismatch
+
+    def test_verify_rejects_a_wrong_ranking(self):
+        def ascending(labels, scores):
+            return study.py_numpy(labels, -scores)
+        with self.assertRaises(SystemExit):
+            study.verify("ascending", ascending, seed=7)
+
+    def test_no_positive_label_is_nan(self):
+        labels = np.zeros(6, dtype=np.int64)
+        self.assertTrue(math.isnan(study.py_numpy(labels, np.random.rand(6))))
+        self.assertTrue(math.isnan(study.reference(labels, np.random.rand(6))))
+
+    def test_study_data_is_the_example_at_five_and_typed_like_the_study(self):
+        labels, scores = study.study_data(5, study.DEFAULT_SEED)
+        self.assertEqual(labels.tolist(), [1, 0, 1, 1, 0])
+        labels, scores = study.study_data(1000, study.DEFAULT_SEED)
+        self.assertEqual((labels.dtype, scores.dtype), (np.int64, np.float64))
+        again, _ = study.study_data(1000, study.DEFAULT_SEED)
+        self.assertTrue(np.array_equal(labels, again))
+
+    def test_rows_have_google_benchmark_shape_and_the_median(self):
+        rows = study.benchmark_rows("py_numpy", 100, 7, [(3.0, 2.0), (1.0, 1.0), (2.0, 2.0)])
+        iterations = [r for r in rows if r["run_type"] == "iteration"]
+        aggregates = {r["aggregate_name"]: r for r in rows if r["run_type"] == "aggregate"}
+        self.assertEqual(len(iterations), 3)
+        self.assertEqual(aggregates["median"]["real_time"], 2.0)
+        self.assertEqual(aggregates["min"]["real_time"], 1.0)
+        self.assertEqual(aggregates["cv"]["aggregate_unit"], "percentage")
+        self.assertEqual(aggregates["median"]["name"], "py_numpy/100_median")
+        self.assertEqual(aggregates["median"]["ns_per_item"], 0.02)
+
+
+class ParsingTest(unittest.TestCase):
+    def test_names(self):
+        cases = {
+            "fused/5": (common.MAIN, "fused", None, 5),
+            "naive_loop_f32u8/100": (common.NARROW, "naive_loop", None, 100),
+            "simd_scan@sse4_2/100000": (common.ISA, "simd_scan", "sse4_2", 100000),
+            "phase_rank/radix_rank/10": (common.PHASE_RANK, "radix_rank", None, 10),
+            "read_inputs_f32u8/5": ("floor_f32u8", "read_inputs", None, 5),
+            "validate/5": (common.VALIDATE, "validate", None, 5),
+            "stl/100/repeats:3/real_time": (common.MAIN, "stl", None, 100),
+        }
+        for name, expected in cases.items():
+            self.assertEqual(common.parse_name(name), expected, name)
+        for bad in ("stl", "stl/x", "a/b/c/5"):
+            self.assertIsNone(common.parse_name(bad), bad)
+
+    def test_units(self):
+        self.assertEqual(common.format_time(100e6), "100 ms")
+        self.assertEqual(common.format_time(1500), "1.5 us")
+        self.assertEqual(common.format_size(10_000_000), "10M")
+        self.assertEqual(common.format_factor(1284.4), "1,284x")
+
+
+class RenderTest(unittest.TestCase):
+    def setUp(self):
+        self.directory = tempfile.mkdtemp(prefix="aucrecall-plots-")
+        self.addCleanup(shutil.rmtree, self.directory)
+        context = {"num_cpus": 2, "cpu_model": "Test CPU", "compiler": "gcc test",
+                   "caches": [{"type": "Data", "level": 1, "size": 32768}]}
+        cpp = []
+        for n in (5, 100, 10_000, 100_000, 1_000_000):
+            cpp += gbench_rows(f"fused/{n}", [10.0 * n, 12.0 * n, 11.0 * n])
+            cpp += gbench_rows(f"phase_rank/fused/{n}", [8.0 * n] * 3)
+            cpp += gbench_rows(f"read_inputs/{n}", [0.5 * n] * 3)
+        for isa in ("scalar", "avx2"):
+            cpp += gbench_rows(f"simd_scan@{isa}/100000", [2e6, 2e6])
+        cpp += gbench_rows("simd_scan@avx512/100000", [0, 0], error="not supported")
+        cpp.append({"name": "mystery", "run_name": "mystery", "run_type": "iteration",
+                    "real_time": 1, "cpu_time": 1, "time_unit": "ns"})
+        self.write("cpp_gcc.json", {"context": context, "benchmarks": cpp})
+        # Aggregates only (--benchmark_report_aggregates_only=true): no per-repetition rows.
+        clang = [r for r in gbench_rows("fused/100000", [1.5e6, 1.5e6])
+                 if r["run_type"] == "aggregate"]
+        self.write("cpp_clang.json", {"context": context, "benchmarks": clang})
+        python = []
+        for name, per_item in (("py_numpy", 200.0), ("py_numba", 100.0)):
+            for n in (5, 100, 10_000, 100_000):
+                python += study.benchmark_rows(name, n, 1, [(per_item * n, per_item * n)] * 3)
+        self.write("python.json", {"context": {"seed": 1}, "benchmarks": python})
+        self.write("notes.json", {"something": "else"})  # not a benchmark file: ignored
+
+    def write(self, name, document):
+        with open(os.path.join(self.directory, name), "w", encoding="utf-8") as out:
+            json.dump(document, out)
+
+    def test_medians_come_from_the_repetitions_or_the_aggregates(self):
+        results = common.Results(self.directory)
+        self.assertEqual(results.median(common.MAIN, "gcc", "fused", 100), 1100.0)
+        self.assertEqual(results.median(common.MAIN, "clang", "fused", 100000), 12345.0)
+        self.assertEqual(results.primary_cpp, "gcc")
+        self.assertEqual(results.python_source, "python")
+        self.assertEqual([e.isa for e in results.errors()], ["avx512"])
+        self.assertEqual(results.caches(), [("L1d", 32768)])
+
+    def test_render_all_writes_five_charts_and_a_report_with_computed_ratios(self):
+        render_all.main([self.directory])
+        figures = os.listdir(os.path.join(self.directory, common.FIGURE_DIRECTORY))
+        self.assertEqual(sorted(f for f in figures if f.endswith(".png")),
+                         ["fig1_relative.png", "fig2_zoom.png", "fig3_backends.png",
+                          "fig4_scaling.png", "fig5_phases.png"])
+        self.assertEqual(len([f for f in figures if f.endswith(".svg")]), 5)
+        with open(os.path.join(self.directory, "REPORT.md"), encoding="utf-8") as handle:
+            report = handle.read()
+        self.assertIn("py_numpy / py_numba = 2 ", report)   # 200 ns vs 100 ns per item
+        self.assertIn("Ranking share of `fused` at n = 100k: 73%", report)  # 8 / 11
+        self.assertIn("not supported", report)
+        self.assertNotIn("nan", report.lower().replace("nanosecond", ""))
+
+    def test_a_directory_without_rows_is_an_error(self):
+        empty = tempfile.mkdtemp(prefix="aucrecall-empty-")
+        self.addCleanup(shutil.rmtree, empty)
+        with self.assertRaises(SystemExit):
+            common.Results(empty)
+
+
+if __name__ == "__main__":
+    unittest.main()
