@@ -5,8 +5,10 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <iomanip>
+#include <ostream>
 #include <limits>
 #include <span>
 #include <stdexcept>
@@ -50,6 +52,17 @@ template <class T> constexpr std::string_view type_name() noexcept {
     else if constexpr (std::is_same_v<T, double>) return "f64";
     else return name(aucrecall::label_type_of<T>());
 }
+
+}  // namespace kernel_checks
+
+// Readable test parameters in gtest's output ("i64" rather than "1-byte object <03>"); found by
+// argument-dependent lookup, so they live in the enums' namespace.
+namespace aucrecall {
+inline void PrintTo(LabelType t, std::ostream* out) { *out << kernel_checks::name(t); }
+inline void PrintTo(ScoreType t, std::ostream* out) { *out << kernel_checks::name(t); }
+}  // namespace aucrecall
+
+namespace kernel_checks {
 
 // Calls fn(std::type_identity<Label>{}, std::type_identity<Score>{}) with the C++ types behind
 // the run-time tags.
@@ -111,15 +124,19 @@ inline std::string describe(const Case& c) {
     return out.str();
 }
 
+// A double in decimal (enough digits to round-trip) and in hex (the exact bits).
+inline std::string exact_text(double x) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g (%a)", x, x);
+    return text;
+}
+
 // Does `got` (from `kernel`) agree with `expected` (the correctly rounded reference)?
 inline ::testing::AssertionResult agrees(const Kernel& kernel, double got, double expected,
                                          const Case& c) {
     auto failure = [&]() {
-        auto result = ::testing::AssertionFailure();
-        result << describe(c) << ": got " << std::hexfloat << got << " (" << std::defaultfloat
-               << std::setprecision(17) << got << "), reference " << std::hexfloat << expected << " ("
-               << std::defaultfloat << std::setprecision(17) << expected << ")";
-        return result;
+        return ::testing::AssertionFailure() << describe(c) << ": got " << exact_text(got) << ", reference "
+                                             << exact_text(expected);
     };
     if (std::isnan(expected) || std::isnan(got)) {
         if (std::isnan(expected) && std::isnan(got)) return ::testing::AssertionSuccess();

@@ -1,9 +1,12 @@
-// Checks of the reference itself, against values worked out by hand from SPEC.md.
+// Checks of the reference itself: values worked out by hand from SPEC.md, and its rounding.
 #include "reference.hpp"
+
+#include "aucrecall/datagen.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 namespace {
@@ -23,6 +26,37 @@ TEST(Reference, CorrectRoundingOfFractions) {
     const reference::i128 big = (reference::i128{1} << 100) + 1;
     EXPECT_EQ(reference::to_double({big, big * 3}), 1.0 / 3.0);
     EXPECT_TRUE(std::isnan(reference::to_double({1, 0})));
+}
+
+// Below 2^53 both integers are exact doubles and IEEE division is correctly rounded, so it is an
+// independent oracle for to_double's long division.
+TEST(Reference, ToDoubleMatchesIeeeDivisionOfExactIntegers) {
+    aucrecall::data::Rng rng(aucrecall::data::default_seed);
+    for (int trial = 0; trial < 100000; ++trial) {
+        const int bits = 1 + static_cast<int>(rng.below(53));
+        const std::uint64_t den = 1 + rng.below(std::uint64_t{1} << bits);
+        const std::uint64_t num = rng.below(std::uint64_t{1} << 53);
+        ASSERT_EQ(reference::to_double({static_cast<reference::i128>(num), static_cast<reference::i128>(den)}),
+                  static_cast<double>(num) / static_cast<double>(den))
+            << num << " / " << den;
+    }
+}
+
+TEST(Reference, ToDoubleRoundsHalfwayToEvenAndUsesEveryDroppedBit) {
+    using reference::i128;
+    const i128 two53 = i128{1} << 53;
+    // Exactly halfway between two doubles: ties go to the even mantissa.
+    EXPECT_EQ(reference::to_double({two53 + 1, 1}), 0x1p53);
+    EXPECT_EQ(reference::to_double({two53 + 3, 1}), 0x1p53 + 4);
+    // Just above halfway, by a bit far below the 64 quotient bits: must round up.
+    const i128 scale = i128{1} << 70;
+    EXPECT_EQ(reference::to_double({(two53 + 1) * scale + 1, scale}), 0x1p53 + 2);
+    EXPECT_EQ(reference::to_double({(two53 + 1) * scale - 1, scale}), 0x1p53);
+    // Rounding up across a power of two, and signs.
+    EXPECT_EQ(reference::to_double({(two53 << 1) - 1, 2}), 0x1p53);
+    EXPECT_EQ(reference::to_double({-1, 3}), -1.0 / 3.0);
+    EXPECT_EQ(reference::to_double({1, -3}), -1.0 / 3.0);
+    EXPECT_EQ(reference::to_double({0, 5}), 0.0);
 }
 
 TEST(Reference, TiesAverageOverOrders) {
