@@ -37,8 +37,11 @@ machine_slug() {
   local model
   model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)
   [[ -n "$model" ]] || model=$(uname -m)
-  model=$(printf '%s' "$model" | sed -E 's/\((R|TM|tm|r)\)//g; s/ CPU / /; s/@.*$//; s/[0-9]+-Core Processor//; s/ Processor//')
-  printf '%s-%sc' "$(printf '%s' "$model" | tr '[:upper:]' '[:lower:]' | tr -cs 'a-z0-9' '-' | sed 's/^-//; s/-$//')" "$(nproc)"
+  model=$(printf '%s' "$model" |
+    sed -E 's/\((R|TM|tm|r)\)//g; s/ CPU / /; s/@.*$//; s/[0-9]+-Core Processor//; s/ Processor//')
+  model=$(printf '%s' "$model" | tr '[:upper:]' '[:lower:]' | tr -cs 'a-z0-9' '-' |
+    sed 's/^-//; s/-$//')
+  printf '%s-%sc' "$model" "$(nproc)"
 }
 machine=${AUCRECALL_MACHINE:-$(machine_slug)}
 out="results/$machine"
@@ -60,9 +63,8 @@ start=$SECONDS
 phase_start=$SECONDS
 failures=()
 run_log="$out/RUN.txt"
-{
-  echo "scripts/reproduce.sh $* ($(date -u +%Y-%m-%dT%H:%M:%SZ), git $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
-} >"$run_log"
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+echo "scripts/reproduce.sh $* ($(date -u +%Y-%m-%dT%H:%M:%SZ), git $revision)" >"$run_log"
 
 phase() {
   echo
@@ -82,7 +84,7 @@ phase "dependencies (scripts/deps.sh --study)"
 done_phase dependencies
 
 build_dir() {
-  if [[ -n "${AUCRECALL_BUILD_ROOT:-}" ]]; then echo "$AUCRECALL_BUILD_ROOT/$1"; else echo "build/$1"; fi
+  echo "${AUCRECALL_BUILD_ROOT:-build}/$1"
 }
 for preset in release clang-release; do
   phase "build preset $preset"
@@ -118,7 +120,8 @@ run_bench clang-release cpp_clang.json ${clang_filter[@]+"${clang_filter[@]}"}
 done_phase "clang benchmark"
 
 phase "Python experiments (bench/python/study.py)"
-python_command=("$python" bench/python/study.py ${python_flags[@]+"${python_flags[@]}"} --out "$out/python.json")
+python_command=("$python" bench/python/study.py ${python_flags[@]+"${python_flags[@]}"}
+                --out "$out/python.json")
 record "${python_command[@]}"
 if ! "${python_command[@]}"; then
   failures+=("Python experiments")
