@@ -10,6 +10,10 @@ double naive_loop(const Input& input, Ties ties);
 double stl(const Input& input, Ties ties);
 double simd_scan(const Input& input, Ties ties);
 double fused(const Input& input, Ties ties);
+// Rank-sum counts without ranking the items (rank_count.hpp, radix_rank_impl.hpp).
+double keysort(const Input& input, Ties ties);
+double radix_rank(const Input& input, Ties ties);
+double radix_rank_mt(const Input& input, Ties ties);
 
 // The ranking phase alone of the sort-based kernels (Kernel::rank_only), sharing run()'s code.
 double naive_loop_rank_only(const Input& input, Ties ties);

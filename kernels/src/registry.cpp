@@ -25,6 +25,15 @@ constexpr std::array registry = {
     Kernel{"fused",
            "sort (score, index) pairs, then one integer pass for the rank-sum identity",
            kernel_impl::fused, unlimited, false, kernel_impl::fused_rank_only},
+    Kernel{"keysort",
+           "order-preserving integer keys split by label, radix-sorted without payload, one merge counts the pairs",
+           kernel_impl::keysort, unlimited, false, nullptr},
+    Kernel{"radix_rank",
+           "records radix-sorted by a linear bucket of the score; one scan counts pairs, shared buckets resolved exactly",
+           kernel_impl::radix_rank, unlimited, false, nullptr},
+    Kernel{"radix_rank_mt",
+           "radix_rank on several threads (AUCRECALL_THREADS); integer counts, same result as one thread",
+           kernel_impl::radix_rank_mt, unlimited, false, nullptr},
 };
 
 }  // namespace

@@ -1,0 +1,468 @@
+// The bucket method behind radix_rank (one thread) and radix_rank_mt (several): the items are
+// never ranked by their exact scores.
+//
+//  1. stats:  P, the lowest and highest finite score.
+//  2. build:  one 64-bit record per item, (bucket << 32) | (index << 1) | label, where bucket is
+//             a monotone function of the score (a < b implies bucket(a) <= bucket(b)) with about
+//             32 buckets per item; -inf and +inf get the two end buckets.
+//  3. sort:   stable LSD radix passes on the bucket bits only (2 passes of 11 bits at n = 10^5).
+//  4. scan:   pairs in different buckets are ordered by their buckets alone, so one pass with a
+//             running count of negatives gives D for them; the few buckets shared by several
+//             items (~1 in 32) are resolved from the exact scores (all pairs when small, sort +
+//             merge when large), and the stable LSD order keeps them in input order, which is
+//             what the `stable` tie count needs.
+//
+// The bucket function is linear in the score between the finite extremes (the study's uniform
+// scores spread perfectly). Where values are spread exponentially, linear buckets collapse into a
+// few; then the function is linear in the order key instead (key bits: exponent and mantissa),
+// which spreads such data evenly. Whatever the data, a big shared bucket is sorted in
+// O(m log m) at worst (radix with digit skipping: O(m) when all its scores are equal), so the
+// total never exceeds O(n log n).
+//
+// With several threads, every pass over items splits them into contiguous chunks (per-thread
+// histograms; thread t writes its records of digit d after those of threads < t, which keeps the
+// sort stable) and the scan splits the sorted records at bucket boundaries. Only integer counts
+// cross threads, so any thread count gives exactly the single-threaded result.
+#pragma once
+
+#include "rank_count.hpp"
+
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <thread>
+
+namespace aucrecall::rank_count {
+
+// Runs fn(t) for t = 0 .. threads-1, thread 0 on the caller; rethrows the first exception.
+template <class Fn>
+void parallel_for(unsigned threads, Fn&& fn) {
+    if (threads <= 1) {
+        fn(0u);
+        return;
+    }
+    std::vector<std::exception_ptr> errors(threads);
+    std::vector<std::thread> pool;
+    pool.reserve(threads - 1);
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            try {
+                fn(t);
+            } catch (...) {
+                errors[t] = std::current_exception();
+            }
+        });
+    try {
+        fn(0u);
+    } catch (...) {
+        errors[0] = std::current_exception();
+    }
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+inline std::size_t part_begin(std::size_t total, unsigned parts, unsigned part) noexcept {
+    return static_cast<std::size_t>(static_cast<u128>(total) * part / parts);
+}
+
+// Bucket 0 holds -inf, B+1 holds +inf, 1..B the finite scores. x is clamped to [-1, B] in
+// floating point first: the infinities land on the ends, and the integer conversion is always
+// in range (never UB).
+inline std::uint32_t bucket_of(double x, double buckets) noexcept {
+    x = std::min(std::max(x, -1.0), buckets);
+    return static_cast<std::uint32_t>(static_cast<std::int64_t>(x) + 1);
+}
+
+// Linear in the score. Halving both operands keeps max - min finite for any finite pair; every
+// operation is monotone under round-to-nearest, so the composition is too.
+template <class Score>
+struct ValueBuckets {
+    double low_half = 0, scale = 0, buckets = 1;
+    std::uint32_t operator()(Score s) const noexcept {
+        return bucket_of((static_cast<double>(s) * 0.5 - low_half) * scale, buckets);
+    }
+};
+
+// Linear in the order key: even spread for exponentially distributed values.
+template <class Score>
+struct KeyBuckets {
+    using Key = score_key_t<Score>;
+    Key low = 0, high = 0;
+    double scale = 0, buckets = 1;
+    std::uint32_t operator()(Score s) const noexcept {
+        const Key k = detail::order_key(s);
+        const double x = k < low ? -1.0 : k > high ? buckets : static_cast<double>(k - low) * scale;
+        return bucket_of(x, buckets);
+    }
+};
+
+// A group of records with the same coarse bucket: its (neg, pos) pair counts.
+struct GroupCounts {
+    u64 positives = 0, negatives = 0;
+    PairCounts pairs;
+    u128 stable_tied = 0;
+};
+
+// Records are (bucket << 32) | (index << 1) | label: sorting them by the bucket alone is enough
+// to count every pair across buckets, and the index (kept in input order by the stable LSD
+// passes) both finds the exact score of the few items that share a bucket and orders ties for
+// the `stable` policy.
+inline constexpr std::size_t record_max_n = (std::size_t{1} << 31) - 1;
+inline std::uint32_t bucket_of_record(u64 r) noexcept { return static_cast<std::uint32_t>(r >> 32); }
+inline std::size_t index_of_record(u64 r) noexcept { return static_cast<std::uint32_t>(r) >> 1; }
+inline bool label_of_record(u64 r) noexcept { return (r & 1) != 0; }
+
+template <class Label, class Score>
+class RadixRanker {
+public:
+    using Key = score_key_t<Score>;
+
+    RadixRanker(std::span<const Label> labels, std::span<const Score> scores, Ties ties,
+                unsigned threads)
+        : labels_(labels), scores_(scores), ties_(ties), n_(scores.size()), threads_(threads) {}
+
+    double run() {
+        collect_stats();
+        if (positives_ == 0) return detail::undefined();
+        negatives_ = n_ - positives_;
+        plan_digits();
+        records_ = Buffer<u64>(n_);
+        scratch_ = Buffer<u64>(n_);
+        build_records();
+        sort_records();
+        const PairCounts pairs = scan();
+        return finish(n_, positives_, pairs, stable_tied_, ties_, top_label());
+    }
+
+private:
+    struct Stats {
+        u64 positives = 0;
+        Score low = std::numeric_limits<Score>::infinity();
+        Score high = -std::numeric_limits<Score>::infinity();
+    };
+    static constexpr int max_digit_bits = 11;
+    // Histograms are one flat array, [thread][pass][digit], sized to this input's digit width:
+    // small inputs use narrow digits, and fixed 2048-bin arrays would dominate their time.
+    std::size_t radix() const noexcept { return std::size_t{1} << digit_bits_; }
+    std::uint32_t* histogram(unsigned thread, int pass) noexcept {
+        return histograms_.data() + (static_cast<std::size_t>(thread) * passes_ + pass) * radix();
+    }
+
+    std::size_t chunk_begin(unsigned t) const noexcept { return part_begin(n_, threads_, t); }
+
+    void collect_stats() {
+        std::vector<Stats> parts(threads_);
+        parallel_for(threads_, [&](unsigned t) {
+            Stats s;
+            constexpr Score largest = std::numeric_limits<Score>::max();
+            for (std::size_t i = chunk_begin(t), end = chunk_begin(t + 1); i < end; ++i) {
+                s.positives += static_cast<u64>(labels_[i]);
+                const Score x = scores_[i];
+                const bool finite = std::fabs(x) <= largest;
+                s.low = finite && x < s.low ? x : s.low;
+                s.high = finite && x > s.high ? x : s.high;
+            }
+            parts[t] = s;
+        });
+        Stats all;
+        for (const Stats& s : parts) {
+            all.positives += s.positives;
+            all.low = std::min(all.low, s.low);
+            all.high = std::max(all.high, s.high);
+        }
+        if (all.low > all.high) all.low = all.high = 0;  // no finite score at all
+        positives_ = all.positives;
+        low_ = all.low;
+        high_ = all.high;
+    }
+
+    // Buckets: about 2^5 per item, so few items share one (they cost a look at the exact
+    // score); the bucket number's bits are split into 1 to 3 digits of at most 11 bits
+    // (measured at n = 10^5, loaded machine: 11-bit digits 0.93 ms, 10-bit 1.4-1.6 ms, 8-bit
+    // 1.3-1.6 ms; 2^3 buckets per item instead of 2^5: 1.0-1.07 ms).
+    void plan_digits() {
+        int log2_n = 0;
+        while ((std::size_t{1} << log2_n) < n_) ++log2_n;
+        bucket_bits_ = std::clamp(log2_n + 5, 8, 32);
+        // Digits no wider than log2(n) bits: a 2048-bin histogram for 33 items cost 7 us.
+        const int widest = std::clamp(log2_n, 4, max_digit_bits);
+        passes_ = (bucket_bits_ + widest - 1) / widest;
+        digit_bits_ = (bucket_bits_ + passes_ - 1) / passes_;
+        const double b = static_cast<double>((u64{1} << bucket_bits_) - 2);  // + the two infinities
+        const double low_half = static_cast<double>(low_) * 0.5;
+        const double range_half = static_cast<double>(high_) * 0.5 - low_half;
+        by_value_ = {low_half, range_half > 0 ? (b - 0.5) / range_half : 1.0, b};
+        const Key key_low = detail::order_key(low_), key_high = detail::order_key(high_);
+        by_key_ = {key_low, key_high,
+                   key_high > key_low ? (b - 0.5) / static_cast<double>(key_high - key_low) : 1.0, b};
+        use_keys_ = !std::isfinite(by_value_.scale);  // a subnormal range: 1/range overflows
+        key_buckets_possible_ = key_high > key_low;
+    }
+
+    // Digits are read through these locals: a member read inside the hot loops is reloaded
+    // after every counter store (a u32 store may alias it), which cost a third of the time.
+    struct DigitShape {
+        int bits;
+        unsigned mask;
+        unsigned operator()(u64 record, int pass) const noexcept {
+            return static_cast<unsigned>(record >> (32 + pass * bits)) & mask;
+        }
+    };
+    DigitShape digit_shape() const noexcept { return {digit_bits_, (1u << digit_bits_) - 1}; }
+
+    template <class Buckets>
+    void build_with(const Buckets& bucket) {
+        histograms_.assign(static_cast<std::size_t>(threads_) * passes_ * radix(), 0);
+        parallel_for(threads_, [&](unsigned t) {
+            u64* const out = records_.data();
+            const Label* const labels = labels_.data();
+            const Score* const scores = scores_.data();
+            const DigitShape digit = digit_shape();
+            std::uint32_t* const h0 = histogram(t, 0);
+            std::uint32_t* const h1 = passes_ > 1 ? histogram(t, 1) : nullptr;
+            std::uint32_t* const h2 = passes_ > 2 ? histogram(t, 2) : nullptr;
+            const std::size_t begin = chunk_begin(t), end = chunk_begin(t + 1);
+            auto fill = [&](auto passes) {
+                for (std::size_t i = begin; i < end; ++i) {
+                    const u64 r = (u64{bucket(scores[i])} << 32) | (u64{i} << 1) |
+                                  static_cast<u64>(labels[i] != 0);
+                    out[i] = r;
+                    ++h0[digit(r, 0)];
+                    if constexpr (passes() > 1) ++h1[digit(r, 1)];
+                    if constexpr (passes() > 2) ++h2[digit(r, 2)];
+                }
+            };
+            if (passes_ == 1) fill(std::integral_constant<int, 1>{});
+            else if (passes_ == 2) fill(std::integral_constant<int, 2>{});
+            else fill(std::integral_constant<int, 3>{});
+        });
+    }
+
+    // The fullest bin of a digit over all threads.
+    u64 fullest_bin(int pass) {
+        u64 fullest = 0;
+        for (std::size_t d = 0; d < radix(); ++d) {
+            u64 total = 0;
+            for (unsigned t = 0; t < threads_; ++t) total += histogram(t, pass)[d];
+            fullest = std::max(fullest, total);
+        }
+        return fullest;
+    }
+
+    void build_records() {
+        if (use_keys_) return build_with(by_key_);
+        build_with(by_value_);
+        // Linear buckets collapse when the values spread over many binades (most items land in
+        // one top-level bin); the key bits spread those evenly. Few distinct values never pass
+        // this test with more than one value, a single value has nothing to spread.
+        if (fullest_bin(passes_ - 1) > n_ / 2 && key_buckets_possible_) {
+            use_keys_ = true;
+            build_with(by_key_);
+        }
+    }
+
+    // Stable LSD passes over the bucket bits; a digit shared by every record is skipped.
+    void sort_records() {
+        for (int pass = 0; pass < passes_; ++pass) {
+            if (pass > 0 && threads_ > 1) {  // chunk histograms of the permuted array
+                parallel_for(threads_, [&](unsigned t) {
+                    std::uint32_t* const h = histogram(t, pass);
+                    std::fill(h, h + radix(), 0u);
+                    const u64* const rec = records_.data();
+                    const DigitShape digit = digit_shape();
+                    for (std::size_t i = chunk_begin(t), end = chunk_begin(t + 1); i < end; ++i)
+                        ++h[digit(rec[i], pass)];
+                });
+            }
+            if (fullest_bin(pass) == n_) continue;
+            // Thread t writes digit d after every record of smaller digits and after the
+            // records of digit d from threads < t: the order of equal digits is kept.
+            // The cursors overwrite the histogram of this pass (not needed any more).
+            std::uint32_t sum = 0;
+            for (std::size_t d = 0; d < radix(); ++d)
+                for (unsigned t = 0; t < threads_; ++t) {
+                    std::uint32_t& slot = histogram(t, pass)[d];
+                    const std::uint32_t count = slot;
+                    slot = sum;
+                    sum += count;
+                }
+            const u64* const from = records_.data();
+            u64* const to = scratch_.data();
+            parallel_for(threads_, [&](unsigned t) {
+                std::uint32_t* const c = histogram(t, pass);
+                const DigitShape digit = digit_shape();
+                for (std::size_t i = chunk_begin(t), end = chunk_begin(t + 1); i < end; ++i) {
+                    const u64 r = from[i];
+                    to[c[digit(r, pass)]++] = r;
+                }
+            });
+            std::swap(records_, scratch_);
+        }
+    }
+
+    // Pairs inside one bucket, from the exact scores. The records are in input order.
+    GroupCounts resolve_group(const u64* group, std::size_t m, std::vector<Key>& pos,
+                              std::vector<Key>& neg, Buffer<Key>& scratch,
+                              std::vector<Key>& mixed) const {
+        GroupCounts g;
+        constexpr std::size_t small = 16;
+        if (m <= small) {  // all pairs; a < b is input order
+            Key keys[small];
+            bool positive[small];
+            for (std::size_t a = 0; a < m; ++a) {
+                keys[a] = detail::order_key(scores_[index_of_record(group[a])]);
+                positive[a] = label_of_record(group[a]);
+                g.positives += positive[a];
+            }
+            u64 discordant = 0, tied = 0, stable_tied = 0;
+            for (std::size_t b = 0; b < m; ++b) {
+                if (!positive[b]) continue;
+                for (std::size_t a = 0; a < m; ++a) {
+                    const bool negative = !positive[a];
+                    discordant += negative & (keys[a] > keys[b]);
+                    const bool tie = negative & (keys[a] == keys[b]);
+                    tied += tie;
+                    stable_tied += tie & (a < b);
+                }
+            }
+            g.negatives = m - g.positives;
+            g.pairs = {discordant, tied};
+            g.stable_tied = stable_tied;
+            return g;
+        }
+        pos.clear();
+        neg.clear();
+        for (std::size_t a = 0; a < m; ++a) {
+            const Key k = detail::order_key(scores_[index_of_record(group[a])]);
+            (label_of_record(group[a]) ? pos : neg).push_back(k);
+        }
+        g.positives = pos.size();
+        g.negatives = neg.size();
+        const bool stable = ties_ == Ties::stable;
+        mixed.clear();
+        g.pairs = count_group(pos.data(), pos.size(), neg.data(), neg.size(), scratch,
+                              stable ? &mixed : nullptr);
+        if (stable && !mixed.empty()) {  // in input order, negatives seen so far per tied key
+            sort_unique(mixed);
+            std::vector<u64> seen(mixed.size(), 0);
+            for (std::size_t a = 0; a < m; ++a) {
+                const Key k = detail::order_key(scores_[index_of_record(group[a])]);
+                const auto at = std::lower_bound(mixed.begin(), mixed.end(), k);
+                if (at == mixed.end() || *at != k) continue;
+                u64& count = seen[static_cast<std::size_t>(at - mixed.begin())];
+                if (label_of_record(group[a])) g.stable_tied += count;
+                else ++count;
+            }
+        }
+        return g;
+    }
+
+    // One pass over the sorted records. Per chunk (cut at bucket boundaries): positives,
+    // negatives, and for every positive the negatives before it in the chunk or in its own
+    // bucket; D_cross then follows from the negatives of earlier chunks.
+    struct ChunkSums {
+        u64 positives = 0, negatives = 0, negatives_not_above = 0;
+        PairCounts within;
+        u128 stable_tied = 0;
+    };
+
+    PairCounts scan() {
+        const u64* const rec = records_.data();
+        std::vector<std::size_t> starts(threads_ + 1, n_);
+        for (unsigned t = 0; t < threads_; ++t) {
+            std::size_t s = std::max(chunk_begin(t), t ? starts[t - 1] : 0);
+            while (s > 0 && s < n_ && bucket_of_record(rec[s]) == bucket_of_record(rec[s - 1])) ++s;
+            starts[t] = s;
+        }
+        std::vector<ChunkSums> sums(threads_);
+        parallel_for(threads_, [&](unsigned t) {
+            ChunkSums c;
+            std::vector<Key> pos, neg, mixed;
+            Buffer<Key> scratch;
+            u64 negatives_before = 0, not_above = 0;
+            const std::size_t end = starts[t + 1];
+            for (std::size_t i = starts[t]; i < end;) {
+                const u64 r = rec[i];
+                if (i + 1 < end && bucket_of_record(rec[i + 1]) == bucket_of_record(r)) {
+                    std::size_t j = i + 2;
+                    while (j < end && bucket_of_record(rec[j]) == bucket_of_record(r)) ++j;
+                    const GroupCounts g = resolve_group(rec + i, j - i, pos, neg, scratch, mixed);
+                    not_above += g.positives * (negatives_before + g.negatives);
+                    negatives_before += g.negatives;
+                    c.within += g.pairs;
+                    c.stable_tied += g.stable_tied;
+                    i = j;
+                    continue;
+                }
+                const u64 positive = r & 1;  // branch-free: labels are random in the study data
+                not_above += positive * negatives_before;
+                negatives_before += 1 - positive;
+                ++i;
+            }
+            c.negatives = negatives_before;
+            c.positives = (end - starts[t]) - negatives_before;
+            c.negatives_not_above = not_above;
+            sums[t] = c;
+        });
+        PairCounts pairs;
+        u64 negatives_before = 0;
+        for (const ChunkSums& c : sums) {
+            // positives * (negatives above the chunk) + (those above inside the chunk)
+            pairs.discordant += static_cast<u128>(c.positives) * (negatives_ - negatives_before) -
+                                c.negatives_not_above;
+            pairs += c.within;
+            stable_tied_ += c.stable_tied;
+            negatives_before += c.negatives;
+        }
+        return pairs;
+    }
+
+    // y0 from the highest bucket (the last records); the first record with the highest key is
+    // also the first in input order.
+    TopLabel top_label() const {
+        const u64* const rec = records_.data();
+        std::size_t first = n_ - 1;
+        while (first > 0 && bucket_of_record(rec[first - 1]) == bucket_of_record(rec[n_ - 1])) --first;
+        Key top = 0;
+        for (std::size_t a = first; a < n_; ++a)
+            top = std::max(top, detail::order_key(scores_[index_of_record(rec[a])]));
+        u64 p_top = 0, m_top = 0;
+        std::size_t first_top = n_;
+        for (std::size_t a = first; a < n_; ++a) {
+            if (detail::order_key(scores_[index_of_record(rec[a])]) != top) continue;
+            if (first_top == n_) first_top = a;
+            p_top += label_of_record(rec[a]);
+            ++m_top;
+        }
+        if (ties_ == Ties::stable) return {label_of_record(rec[first_top]) ? 1u : 0u, 1};
+        return {p_top, m_top};
+    }
+
+    std::span<const Label> labels_;
+    std::span<const Score> scores_;
+    Ties ties_;
+    std::size_t n_;
+    unsigned threads_;
+    u64 positives_ = 0, negatives_ = 0;
+    Score low_ = 0, high_ = 0;
+    int bucket_bits_ = 8, passes_ = 1, digit_bits_ = 8;
+    ValueBuckets<Score> by_value_;
+    KeyBuckets<Score> by_key_;
+    bool use_keys_ = false, key_buckets_possible_ = false;
+    std::vector<std::uint32_t> histograms_;
+    Buffer<u64> records_, scratch_;
+    u128 stable_tied_ = 0;
+};
+
+template <class Label, class Score>
+double radix_rank_metric(std::span<const Label> labels, std::span<const Score> scores, Ties ties,
+                         unsigned threads) {
+    const std::size_t n = scores.size();
+    if (n <= tiny_n) return tiny_metric(labels, scores, ties);
+    if (n > record_max_n) return keysort_metric(labels, scores, ties);
+    threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::min<std::size_t>(n / 2, 64)));
+    return RadixRanker<Label, Score>(labels, scores, ties, threads).run();
+}
+
+}  // namespace aucrecall::rank_count

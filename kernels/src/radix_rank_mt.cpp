@@ -1,0 +1,49 @@
+// radix_rank on several threads: chunks of the input for the passes over items, ranges of
+// buckets for the passes over buckets (radix_rank_impl.hpp). Only integer counts are combined,
+// so the result equals radix_rank's bit for bit whatever the thread count.
+#include "kernel_list.hpp"
+#include "radix_rank_impl.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace aucrecall::kernel_impl {
+namespace {
+
+// Below this, starting threads costs more than the passes they would share (measured: see
+// default_kernel() in registry.cpp).
+constexpr std::size_t min_items_per_thread = std::size_t{1} << 18;
+constexpr unsigned max_threads = 16;
+
+// AUCRECALL_THREADS=k forces k threads (1..64) whatever n; otherwise the hardware's count,
+// capped, and one thread per min_items_per_thread items.
+unsigned thread_count(std::size_t n) {
+    if (const char* forced = std::getenv("AUCRECALL_THREADS"); forced != nullptr && *forced) {
+        const std::string_view text(forced);
+        unsigned value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error != std::errc{} || end != text.data() + text.size() || value < 1 || value > 64)
+            throw std::invalid_argument("AUCRECALL_THREADS='" + std::string(text) +
+                                        "' is not a thread count from 1 to 64");
+        return value;
+    }
+    // hardware_concurrency() reads /sys on every call (~20 us measured): ask once.
+    static const unsigned hardware =
+        std::max(1u, std::min(std::thread::hardware_concurrency(), max_threads));
+    const std::size_t by_size = std::max<std::size_t>(1, n / min_items_per_thread);
+    return static_cast<unsigned>(std::min<std::size_t>(hardware, by_size));
+}
+
+}  // namespace
+
+double radix_rank_mt(const Input& input, Ties ties) {
+    const unsigned threads = input.n <= rank_count::tiny_n ? 1 : thread_count(input.n);
+    return detail::visit(input, [ties, threads](auto labels, auto scores) {
+        return rank_count::radix_rank_metric(labels, scores, ties, threads);
+    });
+}
+
+}  // namespace aucrecall::kernel_impl

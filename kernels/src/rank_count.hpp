@@ -1,0 +1,428 @@
+// Machinery shared by the kernels that get the rank-sum identity's integers (SPEC.md) without
+// ranking the items: keysort.cpp, radix_rank.cpp, radix_rank_mt.cpp. Internal, not installed.
+//
+// What they all count, for labels y and scores s (N negatives, P positives):
+//   D  = #(neg, pos) pairs with s[neg] >  s[pos]
+//   T  = #(neg, pos) pairs with s[neg] == s[pos]
+//   Ts = #(neg, pos) pairs with s[neg] == s[pos] and index(neg) < index(pos)
+// and then  2S = P(P-1) + 2D + T   under `average` (an expectation, still an integer)
+//           2S = P(P-1) + 2D + 2Ts under `stable`.
+// Every count is an integer, so kernels that split the work (by bucket, by thread) get exactly
+// the same result in any order of summation.
+//
+// Scores are compared through detail::order_key(): an unsigned integer per score with the same
+// order (and -0.0 == 0.0), so sorting and comparing keys needs no floating-point compares and
+// no payload: which item a key came from never matters, only which list (positive, negative).
+#pragma once
+
+#include "detail.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+namespace aucrecall::rank_count {
+
+using u64 = std::uint64_t;
+using u128 = unsigned __int128;
+
+template <class Score>
+using score_key_t = std::conditional_t<std::is_same_v<Score, float>, std::uint32_t, std::uint64_t>;
+
+// Large scratch arrays are kept per thread between calls: a fresh multi-megabyte allocation is
+// mmap'ed and page-faulted in on every call, which measured ~40% of radix_rank's time at
+// n = 100000 (perf: clear_page_erms, exc_page_fault). Blocks up to cache_max_bytes are kept,
+// at most cache_max_blocks of them per thread.
+struct CachedBlock {
+    std::unique_ptr<std::byte[]> data;
+    std::size_t bytes = 0;
+};
+inline constexpr std::size_t cache_max_bytes = std::size_t{256} << 20;
+inline constexpr std::size_t cache_max_blocks = 3;
+inline std::vector<CachedBlock>& thread_block_cache() {
+    thread_local std::vector<CachedBlock> cache;
+    return cache;
+}
+
+// An uninitialised array (the kernels write every element before reading it; zero-filling would
+// cost a pass over memory) drawn from and returned to the calling thread's block cache.
+template <class T>
+class Buffer {
+    static_assert(std::is_trivially_copyable_v<T> && alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+
+public:
+    Buffer() = default;
+    explicit Buffer(std::size_t n) : size_(n) {
+        if (n == 0) return;
+        const std::size_t bytes = n * sizeof(T);
+        auto& cache = thread_block_cache();
+        auto best = cache.end();
+        for (auto it = cache.begin(); it != cache.end(); ++it)
+            if (it->bytes >= bytes && (best == cache.end() || it->bytes < best->bytes)) best = it;
+        if (best != cache.end()) {
+            block_ = std::move(*best);
+            cache.erase(best);
+        } else {
+            block_.data = std::make_unique_for_overwrite<std::byte[]>(bytes);
+            block_.bytes = bytes;
+        }
+    }
+    Buffer(Buffer&& other) noexcept : block_(std::move(other.block_)), size_(other.size_) {
+        other.block_.bytes = 0;
+        other.size_ = 0;
+    }
+    Buffer& operator=(Buffer&& other) noexcept {
+        if (this != &other) {
+            release();
+            block_ = std::move(other.block_);
+            size_ = other.size_;
+            other.block_.bytes = 0;
+            other.size_ = 0;
+        }
+        return *this;
+    }
+    ~Buffer() { release(); }
+
+    T* data() noexcept { return reinterpret_cast<T*>(block_.data.get()); }
+    const T* data() const noexcept { return reinterpret_cast<const T*>(block_.data.get()); }
+    std::size_t size() const noexcept { return size_; }
+    T& operator[](std::size_t i) noexcept { return data()[i]; }
+    void reserve_at_least(std::size_t n) {
+        if (n > size_) *this = Buffer(n);
+    }
+
+private:
+    void release() noexcept {
+        if (!block_.data || block_.bytes > cache_max_bytes) return;
+        try {
+            auto& cache = thread_block_cache();
+            cache.push_back(std::move(block_));
+            if (cache.size() > cache_max_blocks) {  // drop the smallest
+                auto smallest = std::min_element(cache.begin(), cache.end(),
+                    [](const CachedBlock& a, const CachedBlock& b) { return a.bytes < b.bytes; });
+                cache.erase(smallest);
+            }
+        } catch (...) {  // no room to remember it: just free it
+        }
+        block_ = {};
+    }
+
+    CachedBlock block_;
+    std::size_t size_ = 0;
+};
+
+// Sums over the (negative, positive) pairs, see the top of this file.
+struct PairCounts {
+    u128 discordant = 0;  // D
+    u128 tied = 0;        // T
+    PairCounts& operator+=(const PairCounts& o) noexcept {
+        discordant += o.discordant;
+        tied += o.tied;
+        return *this;
+    }
+};
+
+// y0 as a fraction (SPEC.md: the share of positives in the top tie group under `average`).
+struct TopLabel {
+    u64 num = 0;
+    u64 den = 1;
+};
+
+inline double finish(u64 n, u64 positives, const PairCounts& c, u128 stable_tied, Ties ties,
+                     TopLabel y0) noexcept {
+    const u128 twice_s = static_cast<u128>(positives) * (positives - 1) + 2 * c.discordant +
+                         (ties == Ties::stable ? 2 * stable_tied : c.tied);
+    return detail::rank_sum_metric(n, positives, twice_s, y0.num, y0.den);
+}
+
+// ---- tiny inputs -------------------------------------------------------------------------------
+// Up to this many items every kernel counts the pairs directly: n^2/4 compares cost less than
+// any allocation, and there is nothing to set up (the n = 5 study example runs in nanoseconds).
+inline constexpr std::size_t tiny_n = 16;
+
+template <class Label, class Score>
+double tiny_metric(std::span<const Label> labels, std::span<const Score> scores, Ties ties) noexcept {
+    using Key = score_key_t<Score>;
+    const std::size_t n = std::min(scores.size(), tiny_n);
+    Key keys[tiny_n];
+    bool positive[tiny_n];
+    u64 positives = 0;
+    Key top = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        keys[i] = detail::order_key(scores[i]);
+        positive[i] = labels[i] != 0;
+        positives += positive[i];
+        top = std::max(top, keys[i]);
+    }
+    if (positives == 0 || n < 2) return detail::undefined();
+    u64 discordant = 0, tied = 0, stable_tied = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        if (!positive[j]) continue;
+        for (std::size_t i = 0; i < n; ++i) {
+            const bool negative = !positive[i];
+            discordant += negative & (keys[i] > keys[j]);
+            const bool tie = negative & (keys[i] == keys[j]);
+            tied += tie;
+            stable_tied += tie & (i < j);
+        }
+    }
+    TopLabel y0{0, 0};
+    for (std::size_t i = 0; i < n; ++i) {
+        if (keys[i] != top) continue;
+        if (ties == Ties::stable) {  // the first item with the top score
+            y0 = {positive[i] ? 1u : 0u, 1};
+            break;
+        }
+        y0.num += positive[i];
+        ++y0.den;
+    }
+    return finish(n, positives, PairCounts{discordant, tied}, stable_tied, ties, y0);
+}
+
+// ---- sorting keys ------------------------------------------------------------------------------
+// LSD radix sort of unsigned keys, 11-bit digits (2048 counters fit in L1 next to the data
+// stream): 6 passes for 64-bit keys, 3 for 32-bit. One counting pass histograms every digit;
+// a digit whose histogram has a single non-empty bin (all keys share it) is skipped, which makes
+// constant and few-valued inputs O(n) and saves the sign/exponent passes of narrow ranges.
+// Sorts `keys` using `scratch` (same size); returns whichever of the two holds the result.
+template <class Key>
+Key* radix_sort(Key* keys, Key* scratch, std::size_t n) {
+    constexpr int digit_bits = 11;
+    constexpr int passes = (sizeof(Key) * 8 + digit_bits - 1) / digit_bits;
+    constexpr std::size_t radix = std::size_t{1} << digit_bits;
+    if (n < 2) return keys;
+    std::vector<std::array<std::uint32_t, radix>> counts(passes);  // zeroed
+    for (std::size_t i = 0; i < n; ++i) {
+        const Key k = keys[i];
+        for (int p = 0; p < passes; ++p) ++counts[p][(k >> (p * digit_bits)) & (radix - 1)];
+    }
+    Key* from = keys;
+    Key* to = scratch;
+    for (int p = 0; p < passes; ++p) {
+        auto& c = counts[p];
+        const int shift = p * digit_bits;
+        if (c[(from[0] >> shift) & (radix - 1)] == n) continue;  // every key has this digit
+        std::uint32_t sum = 0;
+        for (auto& v : c) {
+            const std::uint32_t count = v;
+            v = sum;
+            sum += count;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const Key k = from[i];
+            to[c[(k >> shift) & (radix - 1)]++] = k;
+        }
+        std::swap(from, to);
+    }
+    return from;
+}
+
+// Sorts small arrays in place without allocating; large ones by radix (needs scratch of n).
+template <class Key>
+Key* sort_keys(Key* keys, Key* scratch, std::size_t n) {
+    if (n <= 24) {  // insertion sort: the buckets of radix_rank are mostly this small
+        for (std::size_t i = 1; i < n; ++i) {
+            const Key k = keys[i];
+            std::size_t j = i;
+            for (; j > 0 && keys[j - 1] > k; --j) keys[j] = keys[j - 1];
+            keys[j] = k;
+        }
+        return keys;
+    }
+    if (n <= 256 || n > 0xFFFFFFFFu) {  // radix's fixed cost (the histograms) dominates below
+        std::sort(keys, keys + n);
+        return keys;
+    }
+    return radix_sort(keys, scratch, n);
+}
+
+// ---- counting pairs between sorted lists -------------------------------------------------------
+// For ascending `pos` and `neg`: the sum over positives of #(neg <= key) (`or_equal`) or of
+// #(neg < key). Branch-free merge: every step consumes one element of one list, so the loop
+// runs p + q times without the unpredictable inner `while` of a textbook merge.
+template <class Key, bool or_equal>
+u128 count_negatives_below(const Key* pos, std::size_t p, const Key* neg, std::size_t q) noexcept {
+    u128 total = 0;
+    u64 chunk = 0;  // u64 partial sums, flushed before they could overflow
+    std::size_t i = 0, j = 0;
+    while (i < p && j < q) {
+        const bool take_negative = or_equal ? neg[j] <= pos[i] : neg[j] < pos[i];
+        chunk += take_negative ? 0 : j;
+        j += take_negative;
+        i += !take_negative;
+        if ((i & 0xFFFFF) == 0) total += chunk, chunk = 0;  // at most 2^20 adds of < 2^44
+    }
+    total += chunk;
+    total += static_cast<u128>(p - i) * q;  // positives above every negative
+    return total;
+}
+
+// Appends each key that occurs in both lists (ascending input); needed only under `stable`.
+template <class Key>
+void append_mixed_ties(const Key* pos, std::size_t p, const Key* neg, std::size_t q,
+                       std::vector<Key>& out) {
+    std::size_t i = 0, j = 0;
+    while (i < p && j < q) {
+        if (pos[i] < neg[j]) ++i;
+        else if (neg[j] < pos[i]) ++j;
+        else {
+            const Key k = pos[i];
+            out.push_back(k);
+            while (i < p && pos[i] == k) ++i;
+            while (j < q && neg[j] == k) ++j;
+        }
+    }
+}
+
+// D and T between two ascending lists; the tie keys go to `mixed_ties` when it is not null.
+template <class Key>
+PairCounts count_sorted(const Key* pos, std::size_t p, const Key* neg, std::size_t q,
+                        std::vector<Key>* mixed_ties) {
+    const u128 le = count_negatives_below<Key, true>(pos, p, neg, q);
+    const u128 lt = count_negatives_below<Key, false>(pos, p, neg, q);
+    PairCounts c;
+    c.discordant = static_cast<u128>(p) * q - le;
+    c.tied = le - lt;
+    if (mixed_ties != nullptr && c.tied != 0) append_mixed_ties(pos, p, neg, q, *mixed_ties);
+    return c;
+}
+
+// D and T between two unsorted small lists: all p*q compares, branch-free.
+template <class Key>
+PairCounts count_pairwise(const Key* pos, std::size_t p, const Key* neg, std::size_t q,
+                          std::vector<Key>* mixed_ties) {
+    u64 le = 0, lt = 0;
+    for (std::size_t i = 0; i < p; ++i) {
+        const Key k = pos[i];
+        for (std::size_t j = 0; j < q; ++j) {
+            le += neg[j] <= k;
+            lt += neg[j] < k;
+        }
+    }
+    PairCounts c;
+    c.discordant = static_cast<u64>(p) * q - le;
+    c.tied = le - lt;
+    if (mixed_ties != nullptr && le != lt)
+        for (std::size_t i = 0; i < p; ++i)
+            for (std::size_t j = 0; j < q; ++j)
+                if (neg[j] == pos[i]) mixed_ties->push_back(pos[i]);
+    return c;
+}
+
+// D and T of one group of keys (a bucket), sorting it when that is cheaper than all pairs.
+// `scratch` grows to the largest group that needs a radix sort.
+template <class Key>
+PairCounts count_group(Key* pos, std::size_t p, Key* neg, std::size_t q, Buffer<Key>& scratch,
+                       std::vector<Key>* mixed_ties) {
+    if (p * q <= 64) return count_pairwise(pos, p, neg, q, mixed_ties);
+    scratch.reserve_at_least(std::max(p, q));
+    Key* sorted_pos = sort_keys(pos, scratch.data(), p);
+    if (sorted_pos != pos) std::copy(sorted_pos, sorted_pos + p, pos);
+    Key* sorted_neg = sort_keys(neg, scratch.data(), q);
+    if (sorted_neg != neg) std::copy(sorted_neg, sorted_neg + q, neg);
+    return count_sorted(pos, p, neg, q, mixed_ties);
+}
+
+// ---- stable ties -------------------------------------------------------------------------------
+// Ts: for tied (negative, positive) pairs, how many have the negative first in input order. One
+// pass over the input in order, restricted to `keys` (sorted, unique: the scores that occur among
+// both labels); per key, the negatives seen so far are exactly the ones that precede.
+template <class Label, class Score>
+u128 stable_tied_pairs(std::span<const Label> labels, std::span<const Score> scores,
+                       const std::vector<score_key_t<Score>>& keys) {
+    if (keys.empty()) return 0;
+    std::vector<u64> negatives_seen(keys.size(), 0);
+    const auto lowest = keys.front(), highest = keys.back();
+    u128 total = 0;
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        const auto k = detail::order_key(scores[i]);
+        if (k < lowest || k > highest) continue;
+        const auto at = std::lower_bound(keys.begin(), keys.end(), k);
+        if (*at != k) continue;
+        u64& seen = negatives_seen[static_cast<std::size_t>(at - keys.begin())];
+        if (labels[i]) total += seen;
+        else ++seen;
+    }
+    return total;
+}
+
+template <class Key>
+void sort_unique(std::vector<Key>& keys) {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+}
+
+// y0 under `stable`: the label of the first item (input order) with the highest key.
+template <class Label, class Score>
+TopLabel first_label_with_key(std::span<const Label> labels, std::span<const Score> scores,
+                              score_key_t<Score> top) noexcept {
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        if (detail::order_key(scores[i]) == top) return {static_cast<u64>(labels[i] != 0), 1};
+    return {0, 1};  // unreachable: `top` is some item's key
+}
+
+// ---- the key-sort method -----------------------------------------------------------------------
+// Split the keys by label, sort each list (radix), count in one merge. O(n) passes of radix
+// sort, O(n log n) in the worst case through std::sort for enormous n.
+template <class Label, class Score>
+double keysort_metric(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+    using Key = score_key_t<Score>;
+    const std::size_t n = scores.size();
+    if (n <= tiny_n) return tiny_metric(labels, scores, ties);
+    const u64 positives = detail::count_positives(labels);
+    if (positives == 0) return detail::undefined();
+    const std::size_t negatives = n - positives;
+
+    // One buffer: positives' keys from the front, negatives' from the back, then the scratch.
+    Buffer<Key> keys(2 * n);
+    Key* pos = keys.data();
+    Key* neg = keys.data() + positives;
+    std::size_t ip = 0, in = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const Key k = detail::order_key(scores[i]);
+        // Both stores happen; only the chosen cursor advances (no unpredictable branch).
+        pos[ip] = k;
+        neg[in] = k;
+        const bool positive = labels[i] != 0;
+        ip += positive;
+        in += !positive;
+        if (ip == positives) pos = neg + negatives, ip = 0;  // park the dead stores off-list
+        if (in == negatives) neg = keys.data() + n, in = 0;
+    }
+    pos = keys.data();
+    neg = keys.data() + positives;
+    Key* scratch = keys.data() + n;
+    Key* sorted_pos = sort_keys(pos, scratch, positives);
+    if (sorted_pos != pos) std::copy(sorted_pos, sorted_pos + positives, pos);
+    Key* sorted_neg = sort_keys(neg, scratch, negatives);
+    if (sorted_neg != neg) std::copy(sorted_neg, sorted_neg + negatives, neg);
+
+    std::vector<Key> mixed;
+    const PairCounts c =
+        count_sorted(pos, positives, neg, negatives, ties == Ties::stable ? &mixed : nullptr);
+
+    const Key top = negatives == 0 ? pos[positives - 1]
+                                   : std::max(pos[positives - 1], neg[negatives - 1]);
+    TopLabel y0;
+    u128 stable_tied = 0;
+    if (ties == Ties::stable) {
+        const bool pos_has = pos[positives - 1] == top;
+        const bool neg_has = negatives != 0 && neg[negatives - 1] == top;
+        y0 = pos_has && neg_has ? first_label_with_key(labels, scores, top)
+                                : TopLabel{pos_has ? 1u : 0u, 1};
+        stable_tied = stable_tied_pairs(labels, scores, mixed);  // `mixed` is sorted and unique
+    } else {
+        u64 p_top = 0, q_top = 0;
+        while (p_top < positives && pos[positives - 1 - p_top] == top) ++p_top;
+        while (q_top < negatives && neg[negatives - 1 - q_top] == top) ++q_top;
+        y0 = {p_top, p_top + q_top};
+    }
+    return finish(n, positives, c, stable_tied, ties, y0);
+}
+
+}  // namespace aucrecall::rank_count
