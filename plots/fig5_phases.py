@@ -4,7 +4,8 @@
 Ranking = the phase_rank/<kernel>/<n> row; the rest = total (<kernel>/<n>) minus ranking. Bars are
 shares of each kernel's total (so an O(n^2) kernel and a radix sort fit one axis); the label on
 top is the total in ns per item. Both parts are medians of separate runs: a ranking measured
-slower than the whole kernel (noise) is drawn as 100% and starred.
+slower than the whole kernel (load drift between the runs, or extra work in the rank-only entry)
+is not a valid split; it is drawn as 100% and starred.
 """
 
 import sys
@@ -56,7 +57,7 @@ def render(results):
                 Patch(facecolor="black", alpha=0.3, hatch="//",
                       label="light: the rest = total - ranking"),
                 Patch(facecolor="white", label="* ranking measured above the\n"
-                                               "  total: noise, drawn as 100%")]
+                                               "  total: no valid split (100%)")]
     common.legend_outside(axis, handles=handles)
     return common.save(figure, results, "fig5_phases")
 

@@ -286,8 +286,10 @@ class Report:
             rank = self.median(common.PHASE_RANK, self.cpp, kernel, n)
             total = self.median(common.MAIN, self.cpp, kernel, n)
             if rank and total:
-                noise = (" (the ranking alone measured slower than the whole kernel: noise "
-                         "between the two runs)" if rank > total else "")
+                noise = (" (the ranking row measured slower than the whole kernel, so this "
+                         "split is not valid: the two rows ran at different moments of the "
+                         "machine's load, or the rank-only entry does work the kernel skips)"
+                         if rank > total else "")
                 said.append(f"Ranking share of `{kernel}` at n = {common.format_size(n)}: "
                             f"{rank / total:.0%} ({common.format_time(rank)} of "
                             f"{common.format_time(total)}){noise}.")
