@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 #include <set>
@@ -351,6 +352,37 @@ TEST(Registry, ComputeWithoutKernelNameUsesTheDefaultKernel) {
                                         .dist = data::name(dist), .n = n, .seed = seed_for(n)}));
             }
         }
+}
+
+// Multi-threaded kernels take their thread count from AUCRECALL_THREADS (read on every call) and
+// otherwise only start threads for inputs far larger than the sweeps above use. Force several
+// counts, including ones that do not divide n, so their parallel paths meet the reference too;
+// single-threaded kernels must simply ignore the variable.
+TEST(Registry, ResultsDoNotDependOnForcedThreadCount) {
+    const char* saved = std::getenv("AUCRECALL_THREADS");
+    const std::string previous = saved ? saved : "";
+    for (const char* threads : {"2", "3", "7"}) {
+        ASSERT_EQ(setenv("AUCRECALL_THREADS", threads, 1), 0);
+        for (const Kernel& k : aucrecall::kernels())
+            for (std::size_t n : {2u, 67u, 1000u, 4097u}) {
+                if (n > test_size_limit(k)) continue;
+                for (Dist dist : {Dist::uniform, Dist::heavy_ties, Dist::exponential, Dist::signed_zeros}) {
+                    const auto d = data::generate<std::int64_t, double>(n, dist, seed_for(n));
+                    const auto f = data::generate<std::uint8_t, float>(n, dist, seed_for(n), Positives::rare);
+                    for (Ties ties : all_ties) {
+                        const std::string note = std::string("AUCRECALL_THREADS=") + threads;
+                        EXPECT_TRUE(matches_reference(k, d.labels(), d.scores(),
+                                                      Case{.ties = ties, .dist = data::name(dist), .positives = "half",
+                                                           .seed = seed_for(n), .note = note}));
+                        EXPECT_TRUE(matches_reference(k, f.labels(), f.scores(),
+                                                      Case{.ties = ties, .dist = data::name(dist), .positives = "rare",
+                                                           .seed = seed_for(n), .note = note}));
+                    }
+                }
+            }
+    }
+    if (saved) setenv("AUCRECALL_THREADS", previous.c_str(), 1);
+    else unsetenv("AUCRECALL_THREADS");
 }
 
 TEST(Registry, AucRecallAcceptsContiguousContainers) {
