@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aucrecall needs, or says exactly what to run.
 #   scripts/deps.sh            what the build and the tests need
-#   scripts/deps.sh --study    also what reproduce.sh needs (clang for the compiler comparison)
+#   scripts/deps.sh --study    also what only reproduce.sh needs (clang for the compiler comparison)
 # Installs with apt-get when run as root; otherwise prints the command and exits 1.
 set -euo pipefail
 
@@ -9,9 +9,10 @@ packages=(
   cmake make g++                       # the build
   libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev libhwy-dev
   python3 python3-numpy                # the CLI's cross-check against NumPy
+  python3-pandas python3-numba python3-matplotlib   # the study's experiments and charts (tested too)
 )
 if [[ "${1:-}" == "--study" ]]; then
-  packages+=(python3-pandas python3-numba python3-matplotlib clang)
+  packages+=(clang)                    # the compiler comparison
 fi
 
 missing=()
