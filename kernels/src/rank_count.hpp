@@ -141,8 +141,10 @@ inline double finish(u64 n, u64 positives, const PairCounts& c, u128 stable_tied
 }
 
 // ---- tiny inputs -------------------------------------------------------------------------------
-// Up to this many items every kernel counts the pairs directly: n^2/4 compares cost less than
-// any allocation, and there is nothing to set up (the n = 5 study example runs in nanoseconds).
+// Up to this many items every kernel ranks on the stack: an insertion sort (stable, so ties stay
+// in input order = the `stable` ranking) and one pass, no allocation. Measured (uniform, i64/f64,
+// medians): n = 5: 30 ns (`fused` 62-76 ns); n = 16: 0.12 us (`fused` 0.17 us); n = 24: equal;
+// n = 32: 0.40 us (`fused` 0.35 us), hence 16.
 inline constexpr std::size_t tiny_n = 16;
 
 template <class Label, class Score>
@@ -152,36 +154,37 @@ double tiny_metric(std::span<const Label> labels, std::span<const Score> scores,
     Key keys[tiny_n];
     bool positive[tiny_n];
     u64 positives = 0;
-    Key top = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        keys[i] = detail::order_key(scores[i]);
-        positive[i] = labels[i] != 0;
-        positives += positive[i];
-        top = std::max(top, keys[i]);
+    for (std::size_t i = 0; i < n; ++i) {  // highest key first; equal keys keep input order
+        const Key k = detail::order_key(scores[i]);
+        const bool p = labels[i] != 0;
+        positives += p;
+        std::size_t j = i;
+        for (; j > 0 && keys[j - 1] < k; --j) keys[j] = keys[j - 1], positive[j] = positive[j - 1];
+        keys[j] = k;
+        positive[j] = p;
     }
     if (positives == 0 || n < 2) return detail::undefined();
-    u64 discordant = 0, tied = 0, stable_tied = 0;
-    for (std::size_t j = 0; j < n; ++j) {
-        if (!positive[j]) continue;
+    u64 negatives_above = 0, discordant = 0, tied = 0;
+    TopLabel y0{positive[0] ? 1u : 0u, 1};
+    if (ties == Ties::stable) {  // ranked order is final: D + Ts = negatives above each positive
         for (std::size_t i = 0; i < n; ++i) {
-            const bool negative = !positive[i];
-            discordant += negative & (keys[i] > keys[j]);
-            const bool tie = negative & (keys[i] == keys[j]);
-            tied += tie;
-            stable_tied += tie & (i < j);
+            discordant += positive[i] ? negatives_above : 0;
+            negatives_above += !positive[i];
         }
+        return finish(n, positives, PairCounts{discordant, 0}, 0, ties, y0);
     }
-    TopLabel y0{0, 0};
-    for (std::size_t i = 0; i < n; ++i) {
-        if (keys[i] != top) continue;
-        if (ties == Ties::stable) {  // the first item with the top score
-            y0 = {positive[i] ? 1u : 0u, 1};
-            break;
-        }
-        y0.num += positive[i];
-        ++y0.den;
+    for (std::size_t a = 0; a < n;) {
+        std::size_t b = a;
+        u64 group_positives = 0;
+        for (; b < n && keys[b] == keys[a]; ++b) group_positives += positive[b];
+        const u64 group_negatives = (b - a) - group_positives;
+        discordant += group_positives * negatives_above;
+        tied += group_positives * group_negatives;
+        negatives_above += group_negatives;
+        if (a == 0) y0 = {group_positives, b};
+        a = b;
     }
-    return finish(n, positives, PairCounts{discordant, tied}, stable_tied, ties, y0);
+    return finish(n, positives, PairCounts{discordant, tied}, 0, ties, y0);
 }
 
 // ---- sorting keys ------------------------------------------------------------------------------
