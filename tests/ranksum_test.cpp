@@ -120,6 +120,30 @@ TEST(RankCount, ThreadCountsGiveIdenticalBits) {
     }
 }
 
+// From 2^20 float scores on, radix_rank buckets by the exact 32-bit key (every shared bucket is a
+// tie group): the same bits for every thread count there too, and the reference's value.
+TEST(RankCount, ThreadCountsGiveIdenticalBitsWithExactFloatKeys) {
+    const auto& single = kernel_checks::kernel_named("radix_rank");
+    const auto& threaded = kernel_checks::kernel_named("radix_rank_mt");
+    constexpr std::size_t n = (std::size_t{1} << 20) + 3;
+    for (Dist dist : {Dist::uniform, Dist::heavy_ties, Dist::with_infinities}) {
+        const auto data = aucrecall::data::generate<std::uint8_t, float>(n, dist, 11);
+        const auto input = aucrecall::make_input(data.labels(), data.scores());
+        for (Ties ties : kernel_checks::all_ties) {
+            const Case c{.ties = ties, .dist = aucrecall::data::name(dist), .seed = 11};
+            EXPECT_TRUE(kernel_checks::matches_reference(single, data.labels(), data.scores(), c));
+            const double expected = single.run(input, ties);
+            for (int threads : {2, 3}) {
+                ThreadsOverride forced(std::to_string(threads));
+                const double got = threaded.run(input, ties);
+                EXPECT_EQ(std::memcmp(&got, &expected, sizeof got), 0)
+                    << "dist=" << aucrecall::data::name(dist) << " ties=" << aucrecall::to_string(ties)
+                    << " threads=" << threads << ": " << got << " vs " << expected;
+            }
+        }
+    }
+}
+
 TEST(RankCount, InvalidThreadCountIsNamed) {
     const auto data = aucrecall::data::generate<std::int64_t, double>(100, Dist::uniform);
     const auto input = aucrecall::make_input(data.labels(), data.scores());
