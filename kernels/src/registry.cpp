@@ -63,18 +63,23 @@ const Kernel* find_kernel(std::string_view name) noexcept {
 // (2 shared cores, AMD EPYC, GCC 12 -O3; uniform scores, int64 labels; /tmp timing harness of
 // the rank-sum work, see the issue-4 report). In microseconds:
 //          n:     5     16     17    100    200    400    800   1e5    1e6    1e7
-//   fused      0.062  0.165  0.187   1.22   2.63   5.91  12.8   9162  113469    -
-//   keysort    0.029  0.118  0.156   1.09   2.47   5.54  31.0   2119   18333  320199
-//   radix_rank 0.030  0.118  0.486   1.18   2.84   3.50   8.40   850   14341  160548
-// n <= 16 runs the same allocation-free path in keysort and radix_rank; up to a few hundred
-// items keysort's std::sort of bare keys wins; from 400 on radix_rank's bucket records win.
-// radix_rank_mt is not chosen: with the 2 cores shared by other jobs it measured no faster
-// (1e7: 164 ms vs 161 ms single-threaded; even a trivially parallel loop gained nothing).
+//   fused      0.062  0.165  0.187   1.22   2.63   5.91  12.8   8783  113469    -
+//   keysort    0.031  0.118  0.156   1.09   2.47   5.54  31.0   2563   18333  339152
+//   radix_rank 0.030  0.118  0.486   1.18   2.84   3.50   8.40   825   14341  170997
+// radix_rank_mt, 1 vs 2 threads: 1e5: 814 vs 908; 3e5: 3769 vs 2816; 1e6: 16606 vs 12836;
+// 1e7: 160248 vs 94351 (1.70x). n <= 16 runs the same allocation-free path in keysort and
+// radix_rank; up to a few hundred items keysort's std::sort of bare keys wins; from 400 on
+// radix_rank's bucket records; from 2^18 on the threaded version (it uses one thread per 2^17
+// items, so it is single-threaded where threads do not pay). When the cores are busy with other
+// work the threads gain nothing or lose (measured under load: radix_rank_mt vs radix_rank at
+// 1e7: 164 vs 161 ms; at 1e6: 23.9 vs 14.3 ms); AUCRECALL_THREADS=1 opts out.
 const Kernel& default_kernel(const Input& input) noexcept {
     static const Kernel* const small = find_kernel("keysort");
-    static const Kernel* const large = find_kernel("radix_rank");
-    constexpr std::size_t radix_rank_from_n = 400;
-    return input.n < radix_rank_from_n && input.n > 16 ? *small : *large;
+    static const Kernel* const mid = find_kernel("radix_rank");
+    static const Kernel* const large = find_kernel("radix_rank_mt");
+    constexpr std::size_t tiny_n = 16, radix_rank_from_n = 400, threads_from_n = std::size_t{1} << 18;
+    if (input.n >= threads_from_n) return *large;
+    return input.n > tiny_n && input.n < radix_rank_from_n ? *small : *mid;
 }
 
 namespace {
