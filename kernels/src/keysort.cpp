@@ -1,15 +1,36 @@
 // Key-only sort: scores become order-preserving unsigned keys (64-bit for double, 32-bit for
-// float), split by label, radix-sorted without any payload, then one merge counts the pairs of
-// the rank-sum identity (rank_count.hpp). Compared with sorting (score, index) pairs it moves a
-// quarter (float) to a half (double) of the bytes per pass and never looks at an index.
+// float), split by label, sorted without any payload, then one merge counts the pairs of the
+// rank-sum identity (rank_count.hpp). Compared with sorting (score, index) pairs it moves a
+// quarter (float) to a half (double) of the bytes and never looks at an index.
+//
+// The sort is Highway's vqsort (SIMD quicksort, instruction set chosen at run time) for lists
+// where it beat our LSD radix sort; measured (uniform double keys, medians): 50000 keys: vqsort
+// 564 us, radix 695 us, std::sort 2552 us; 5*10^6 keys: 78.5 ms, 128 ms, 355 ms.
 #include "kernel_list.hpp"
 #include "rank_count.hpp"
 
+#include <hwy/contrib/sort/vqsort.h>
+
 namespace aucrecall::kernel_impl {
+namespace {
+
+struct VectorizedSort {
+    // Below this, std::sort in sort_keys wins over vqsort's dispatch (measured: see report).
+    static constexpr std::size_t vqsort_from_n = 256;
+    template <class Key>
+    void operator()(Key* keys, Key* scratch, std::size_t n) const {
+        if (n <= vqsort_from_n) return rank_count::SortKeysInPlace{}(keys, scratch, n);
+        // Highway 1.0's Sorter owns a scratch buffer, so one per thread.
+        thread_local const hwy::Sorter sorter;
+        sorter(keys, n, hwy::SortAscending());
+    }
+};
+
+}  // namespace
 
 double keysort(const Input& input, Ties ties) {
     return detail::visit(input, [ties](auto labels, auto scores) {
-        return rank_count::keysort_metric(labels, scores, ties);
+        return rank_count::keysort_metric(labels, scores, ties, VectorizedSort{});
     });
 }
 

@@ -370,10 +370,19 @@ TopLabel first_label_with_key(std::span<const Label> labels, std::span<const Sco
 }
 
 // ---- the key-sort method -----------------------------------------------------------------------
-// Split the keys by label, sort each list (radix), count in one merge. O(n) passes of radix
-// sort, O(n log n) in the worst case through std::sort for enormous n.
-template <class Label, class Score>
-double keysort_metric(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+// Split the keys by label, sort each list, count in one merge. `sort(keys, scratch, n)` sorts
+// in place (scratch: n more keys); the default is sort_keys (radix for large lists).
+struct SortKeysInPlace {
+    template <class Key>
+    void operator()(Key* keys, Key* scratch, std::size_t n) const {
+        Key* sorted = sort_keys(keys, scratch, n);
+        if (sorted != keys) std::copy(sorted, sorted + n, keys);
+    }
+};
+
+template <class Label, class Score, class Sort = SortKeysInPlace>
+double keysort_metric(std::span<const Label> labels, std::span<const Score> scores, Ties ties,
+                      const Sort& sort = {}) {
     using Key = score_key_t<Score>;
     const std::size_t n = scores.size();
     if (n <= tiny_n) return tiny_metric(labels, scores, ties);
@@ -400,10 +409,8 @@ double keysort_metric(std::span<const Label> labels, std::span<const Score> scor
     pos = keys.data();
     neg = keys.data() + positives;
     Key* scratch = keys.data() + n;
-    Key* sorted_pos = sort_keys(pos, scratch, positives);
-    if (sorted_pos != pos) std::copy(sorted_pos, sorted_pos + positives, pos);
-    Key* sorted_neg = sort_keys(neg, scratch, negatives);
-    if (sorted_neg != neg) std::copy(sorted_neg, sorted_neg + negatives, neg);
+    sort(pos, scratch, positives);
+    sort(neg, scratch, negatives);
 
     std::vector<Key> mixed;
     const PairCounts c =

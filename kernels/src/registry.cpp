@@ -67,8 +67,9 @@ const Kernel* find_kernel(std::string_view name) noexcept {
 //   keysort    0.031  0.118  0.156   1.09   2.47   5.54  31.0   2563   18333  339152
 //   radix_rank 0.030  0.118  0.486   1.18   2.84   3.50   8.40   825   14341  170997
 // radix_rank_mt, 1 vs 2 threads: 1e5: 814 vs 908; 3e5: 3769 vs 2816; 1e6: 16606 vs 12836;
-// 1e7: 160248 vs 94351 (1.70x). n <= 16 runs the same allocation-free path in keysort and
-// radix_rank; up to a few hundred items keysort's std::sort of bare keys wins; from 400 on
+// 1e7: 160248 vs 94351 (1.70x). With vqsort in keysort, n = 200: keysort 2.47, radix_rank 2.84;
+// n = 300: keysort 4.08, radix_rank 2.70; 1e5: keysort 1822. n <= 16 runs the same allocation-free path in keysort and
+// radix_rank; up to a few hundred items keysort's std::sort of bare keys wins; from 256 on
 // radix_rank's bucket records; from 2^18 on the threaded version (it uses one thread per 2^17
 // items, so it is single-threaded where threads do not pay). When the cores are busy with other
 // work the threads gain nothing or lose (measured under load: radix_rank_mt vs radix_rank at
@@ -77,7 +78,7 @@ const Kernel& default_kernel(const Input& input) noexcept {
     static const Kernel* const small = find_kernel("keysort");
     static const Kernel* const mid = find_kernel("radix_rank");
     static const Kernel* const large = find_kernel("radix_rank_mt");
-    constexpr std::size_t tiny_n = 16, radix_rank_from_n = 400, threads_from_n = std::size_t{1} << 18;
+    constexpr std::size_t tiny_n = 16, radix_rank_from_n = 256, threads_from_n = std::size_t{1} << 18;
     if (input.n >= threads_from_n) return *large;
     return input.n > tiny_n && input.n < radix_rank_from_n ? *small : *mid;
 }
