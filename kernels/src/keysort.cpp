@@ -15,7 +15,8 @@ namespace aucrecall::kernel_impl {
 namespace {
 
 struct VectorizedSort {
-    // Below this, std::sort in sort_keys wins over vqsort's dispatch (measured: see report).
+    // Short lists keep sort_keys (insertion sort / std::sort): the same cutoff as its own
+    // std::sort range; not measured separately against vqsort.
     static constexpr std::size_t vqsort_from_n = 256;
     template <class Key>
     void operator()(Key* keys, Key* scratch, std::size_t n) const {
