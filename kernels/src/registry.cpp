@@ -26,7 +26,7 @@ constexpr std::array registry = {
            "sort (score, index) pairs, then one integer pass for the rank-sum identity",
            kernel_impl::fused, unlimited, false, kernel_impl::fused_rank_only},
     Kernel{"keysort",
-           "order-preserving integer keys split by label, radix-sorted without payload, one merge counts the pairs",
+           "order-preserving integer keys split by label, sorted without payload (Highway vqsort), one merge counts the pairs",
            kernel_impl::keysort, unlimited, false, nullptr},
     Kernel{"radix_rank",
            "records radix-sorted by a linear bucket of the score; one scan counts pairs, shared buckets resolved exactly",
