@@ -62,6 +62,22 @@ std::vector<std::uint64_t> rank_order(std::span<const Score> scores) {
     return order;
 }
 
+// NumPy's argsort(-scores), the ranking phase of the curve kernels (stl, simd_scan): stable when
+// ties must keep input order; any order of a tie group does for `average`, whose tie shares are
+// applied afterwards. run() and rank_only() of those kernels both call it, so the benchmark's
+// phase breakdown times exactly this code.
+template <class Score>
+std::vector<std::uint64_t> argsort_descending(std::span<const Score> scores, Ties ties) {
+    std::vector<std::uint64_t> order(scores.size());
+    std::iota(order.begin(), order.end(), std::uint64_t{0});
+    auto higher = [&](std::uint64_t a, std::uint64_t b) { return scores[a] > scores[b]; };
+    if (ties == Ties::stable)
+        std::stable_sort(order.begin(), order.end(), higher);
+    else
+        std::sort(order.begin(), order.end(), higher);
+    return order;
+}
+
 // Result of the rank-sum identity (SPEC.md):
 //   metric = (2nP - 2S - y0 - P) / (2nP - P^2 - 1)
 // with S and y0 possibly expectations. Callers pass twice S as an integer (2*E[S] is an integer:

@@ -36,20 +36,6 @@ constexpr std::array<CurvesFn, detail::isa_count> by_isa = {curves_scalar, curve
 constexpr std::array<CurvesFn, 1> by_isa = {curves_scalar};
 #endif
 
-// The ranking phase (baseline instruction set, no dispatch): run() and simd_scan_rank_only()
-// both call it, so the benchmark's phase breakdown times exactly this code.
-template <class Score>
-std::vector<std::uint64_t> argsort_descending(std::span<const Score> scores, Ties ties) {
-    std::vector<std::uint64_t> order(scores.size());
-    std::iota(order.begin(), order.end(), std::uint64_t{0});
-    auto higher = [&](std::uint64_t a, std::uint64_t b) { return scores[a] > scores[b]; };
-    if (ties == Ties::stable)
-        std::stable_sort(order.begin(), order.end(), higher);
-    else
-        std::sort(order.begin(), order.end(), higher);
-    return order;
-}
-
 template <class Label, class Score>
 double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
     const std::size_t n = scores.size();
@@ -59,7 +45,7 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
     const CurvesFn curves = by_isa[static_cast<std::size_t>(isa)];
     detail::note_isa_used(isa);
 
-    const std::vector<std::uint64_t> order = argsort_descending(scores, ties);
+    const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
 
     std::vector<double> ranked(n);
     for (std::size_t i = 0; i < n; ++i) ranked[i] = static_cast<double>(labels[order[i]]);
@@ -91,7 +77,7 @@ double simd_scan(const Input& input, Ties ties) {
 // The top-ranked index keeps the sort from being optimised away.
 double simd_scan_rank_only(const Input& input, Ties ties) {
     return detail::visit(input, [ties](auto, auto scores) {
-        const std::vector<std::uint64_t> order = simd_scan_detail::argsort_descending(scores, ties);
+        const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
         return order.empty() ? 0.0 : static_cast<double>(order.front());
     });
 }

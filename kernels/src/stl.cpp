@@ -8,27 +8,13 @@
 namespace aucrecall::kernel_impl {
 namespace {
 
-// argsort(-scores): stable when ties must keep input order. The ranking phase: run() and
-// stl_rank_only() both call it, so the benchmark's phase breakdown times exactly this code.
-template <class Score>
-std::vector<std::uint64_t> argsort_descending(std::span<const Score> scores, Ties ties) {
-    std::vector<std::uint64_t> order(scores.size());
-    std::iota(order.begin(), order.end(), std::uint64_t{0});
-    auto higher = [&](std::uint64_t a, std::uint64_t b) { return scores[a] > scores[b]; };
-    if (ties == Ties::stable)
-        std::stable_sort(order.begin(), order.end(), higher);
-    else
-        std::sort(order.begin(), order.end(), higher);
-    return order;
-}
-
 template <class Label, class Score>
 double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
     const std::size_t n = scores.size();
     const std::uint64_t positives = detail::count_positives(labels);
     if (positives == 0 || n < 2) return detail::undefined();
 
-    const std::vector<std::uint64_t> order = argsort_descending(scores, ties);
+    const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
 
     // ranking = labels[order]
     std::vector<double> ranked(n);
@@ -77,7 +63,7 @@ double stl(const Input& input, Ties ties) {
 // The top-ranked index keeps the sort from being optimised away.
 double stl_rank_only(const Input& input, Ties ties) {
     return detail::visit(input, [ties](auto, auto scores) {
-        const std::vector<std::uint64_t> order = argsort_descending(scores, ties);
+        const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
         return order.empty() ? 0.0 : static_cast<double>(order.front());
     });
 }
