@@ -266,7 +266,9 @@ class Results:
         return None
 
     def cpu_model(self):
-        return self.context_value("cpu_model") or read_cpu_model() or "unknown CPU"
+        # Only what the result files recorded: the machine rendering them may not be the one
+        # that measured (study.py and the C++ bench both record cpu_model).
+        return self.context_value("cpu_model") or "unknown CPU"
 
     def num_cpus(self):
         return self.context_value("num_cpus")
@@ -315,17 +317,6 @@ def _colour_map(names):
             colours[name] = palette[index % len(palette)]
     colours[MEMORY_FLOOR] = "black"
     return colours
-
-
-def read_cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return None
 
 
 def read_host_caches():
