@@ -8,14 +8,12 @@ plumbing (names, medians, missing rows, errors), never a published number.
 """
 
 import json
-import math
 import os
 import shutil
 import sys
 import tempfile
 import unittest
 
-import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "bench", "python"))
@@ -39,48 +37,6 @@ def gbench_rows(name, times_ns, error=None):
                  "aggregate_name": "median", "repetitions": len(times_ns),
                  "real_time": 12345.0, "cpu_time": 0.0, "time_unit": "ns"})
     return rows
-
-
-class ExperimentsTest(unittest.TestCase):
-    def test_every_experiment_gives_the_spec_example_and_matches_the_reference(self):
-        numba_function, _ = study.make_py_numba()
-        experiments = [study.py_baseline, study.py_numpy_df, study.py_numpy]
-        experiments += [numba_function] if numba_function else []
-        for function in experiments:
-            name = "py_baseline" if function is study.py_baseline else "other"
-            args = study.arguments_for(name, study.EXAMPLE_LABELS, study.EXAMPLE_SCORES)
-            self.assertAlmostEqual(function(*args), 0.8, places=15)
-            study.verify(name, function, seed=7)  # raises SystemExit on a mismatch
-
-    def test_verify_rejects_a_wrong_ranking(self):
-        def ascending(labels, scores):
-            return study.py_numpy(labels, -scores)
-        with self.assertRaises(SystemExit):
-            study.verify("ascending", ascending, seed=7)
-
-    def test_no_positive_label_is_nan(self):
-        labels = np.zeros(6, dtype=np.int64)
-        self.assertTrue(math.isnan(study.py_numpy(labels, np.random.rand(6))))
-        self.assertTrue(math.isnan(study.reference(labels, np.random.rand(6))))
-
-    def test_study_data_is_the_example_at_five_and_typed_like_the_study(self):
-        labels, scores = study.study_data(5, study.DEFAULT_SEED)
-        self.assertEqual(labels.tolist(), [1, 0, 1, 1, 0])
-        labels, scores = study.study_data(1000, study.DEFAULT_SEED)
-        self.assertEqual((labels.dtype, scores.dtype), (np.int64, np.float64))
-        again, _ = study.study_data(1000, study.DEFAULT_SEED)
-        self.assertTrue(np.array_equal(labels, again))
-
-    def test_rows_have_google_benchmark_shape_and_the_median(self):
-        rows = study.benchmark_rows("py_numpy", 100, 7, [(3.0, 2.0), (1.0, 1.0), (2.0, 2.0)])
-        iterations = [r for r in rows if r["run_type"] == "iteration"]
-        aggregates = {r["aggregate_name"]: r for r in rows if r["run_type"] == "aggregate"}
-        self.assertEqual(len(iterations), 3)
-        self.assertEqual(aggregates["median"]["real_time"], 2.0)
-        self.assertEqual(aggregates["min"]["real_time"], 1.0)
-        self.assertEqual(aggregates["cv"]["aggregate_unit"], "percentage")
-        self.assertEqual(aggregates["median"]["name"], "py_numpy/100_median")
-        self.assertEqual(aggregates["median"]["ns_per_item"], 0.02)
 
 
 class ParsingTest(unittest.TestCase):

@@ -1,17 +1,23 @@
 #!/usr/bin/python3
 """The four Python experiments of the 2022 study, re-implemented and timed.
 
-Each experiment computes AUC-Recall@k as defined in SPEC.md (full-length curves, k = 1..n):
+Each experiment computes AUC-Recall@k as defined in SPEC.md (full-length curves, k = 1..n) with
+the article's operations and input types (README.md, "Fidelity to the article"):
   py_baseline  pandas sort, then recount the positives of the first k rows for every k (O(n^2))
-  py_numpy_df  pandas sort, then cumulative sums in NumPy
+  py_numpy_df  pandas sort, then cumulative sums in NumPy (labels passed as a list)
   py_numpy     NumPy only: argsort, gather, cumulative sums
   py_numba     py_numpy compiled with Numba (nopython mode)
+Beside them, labelled and never in their place:
+  extra/py_numpy_df_ndarray  experiment 2 fed arrays instead of the article's list
+  datagen/list, datagen/array  the data generation the article's timed expressions included
 
 Differences from the article's timing method, on purpose:
-  * the random data (and the list conversion the baseline wants) are made before timing; the
-    article generated them inside the timed expression, so its times include the generator;
+  * the random data (and the list conversion experiments 1-2 take) are made before timing, and
+    all experiments of one size get the same data; the article generated them inside the timed
+    expression (the datagen rows time that part alone);
   * every experiment is checked against a fresh NumPy stable-argsort definition before it is
     timed, and Numba compiles before timing.
+Runs unchanged on NumPy 1.x (np.trapz) and NumPy 2.x (np.trapezoid, np.trapz removed).
 
 Output: Google Benchmark shaped JSON (context + iteration rows + median/mean/stddev/cv/min/max
 aggregate rows), so the charts read the C++ and Python results through one code path.
@@ -30,9 +36,17 @@ import statistics
 import sys
 import time
 import timeit
+import types
 
 import numpy as np
-import pandas as pd
+
+try:
+    import pandas as pd
+except ImportError as _pandas_error:  # experiments 1 and 2 (and the extra row) need it
+    pd = None
+    PANDAS_MISSING = f"pandas import failed: {_pandas_error}"
+else:
+    PANDAS_MISSING = None
 
 # Same number as the C++ generator's data::default_seed, so both sides print one seed (the two
 # generators differ, so the arrays themselves are not the same).
@@ -58,65 +72,138 @@ def log(message):
 
 
 # --------------------------------------------------------------------------------------------
-# The experiments. Each takes (labels, scores) in the form its study version consumed.
+# The experiments, operation for operation as the article's notebook runs them (see the fidelity
+# table in README.md). Each takes (y_true, y_conf) in the types the article passed
+# (article_arguments below). Their code is deliberately as inefficient as the article's: the
+# study times those operations, so none of them may be tidied away.
 
-def py_baseline(labels_list, scores):
-    """Experiment 1, slow on purpose: every recall point recounts its prefix from scratch."""
-    frame = pd.DataFrame({"label": labels_list, "score": scores})
-    ranked_labels = frame.sort_values("score", ascending=False)["label"]
-    positives = labels_list.count(1)
-    if positives == 0:
-        return math.nan
-    n = len(labels_list)
-    recall = []
-    for k in range(1, n + 1):
-        prefix = list(ranked_labels.iloc[:k])
-        recall.append(prefix.count(1) / positives)
-    ideal = np.minimum(np.arange(1, n + 1) / positives, 1.0)
-    return np.trapz(recall) / np.trapz(ideal)
+# np.trapezoid where it exists (NumPy >= 2.0 renamed np.trapz, deprecated the old name and
+# later removed it), else np.trapz: the same unit-spacing trapezoid rule either way.
+AREA_NAME = "trapezoid" if hasattr(np, "trapezoid") else "trapz"
+area = getattr(np, AREA_NAME)
 
 
-def py_numpy_df(labels, scores):
-    """Experiment 2: the pandas sort stays, the per-k loop becomes a cumulative sum."""
-    frame = pd.DataFrame({"label": labels, "score": scores})
-    ranking = frame.sort_values("score", ascending=False)["label"].to_numpy()
-    hits = ranking == 1
-    positives = hits.sum()
-    if positives == 0:
-        return math.nan
-    recall = hits.cumsum() / positives
-    ideal = np.minimum(np.array(list(range(1, ranking.size + 1))) / positives, 1.0)
-    return np.trapz(recall) / np.trapz(ideal)
+def _sorted_frame(y_true, y_conf):
+    """The article's DataFrame step: an empty frame, two column assignments, a (no-op) rename of
+    the columns, then pandas' default sort by confidence, highest first."""
+    frame = pd.DataFrame()
+    frame["conf"] = y_conf
+    frame["expected"] = y_true
+    frame.columns = ["conf", "expected"]
+    return frame.sort_values("conf", ascending=False)
 
 
-def py_numpy(labels, scores):
-    """Experiment 3: no DataFrame; argsort reversed gives the descending order."""
-    ranking = labels[np.argsort(scores)[::-1]]
-    hits = ranking == 1
-    positives = hits.sum()
-    if positives == 0:
+def py_baseline(y_true, y_conf):
+    """Experiment 1, slow on purpose. y_true: a list (the article calls list.count on it).
+
+    Sorts a DataFrame by confidence, then for every k slices the first k rows, converts the
+    label column to a list and counts its ones, dividing by the ones of the whole column,
+    itself converted and counted again on every k: O(n^2) object work.
+    """
+    if y_true.count(1) == 0:
         return np.nan
-    recall = hits.cumsum() / positives
-    ideal = np.minimum(np.array(list(range(1, ranking.size + 1))) / positives, 1.0)
-    return np.trapz(recall) / np.trapz(ideal)
+    frame = _sorted_frame(y_true, y_conf)
+    recall_at_k = []
+    for row in range(len(frame)):
+        found = frame.iloc[:row + 1, :]["expected"].to_list().count(1)
+        recall_at_k.append(found / frame["expected"].to_list().count(1))
+    ideal_at_k = np.minimum(
+        np.ones(len(frame)),
+        np.array(list(range(1, len(frame["expected"]) + 1))) / frame["expected"].to_list().count(1))
+    return area(recall_at_k) / area(ideal_at_k)
+
+
+def py_numpy_df(y_true, y_conf):
+    """Experiment 2: the same DataFrame sort, then cumulative sums in NumPy.
+
+    y_true must be a list, as in the article: its first line is list.count, so an ndarray raises
+    AttributeError exactly as the article's function does (see extra_py_numpy_df_ndarray).
+    """
+    if y_true.count(1) == 0:
+        return np.nan
+    return _curves_area_ratio(_sorted_frame(y_true, y_conf)["expected"].to_numpy())
+
+
+def _curves_area_ratio(ranking):
+    """The tail experiments 2 and 3 share in the article: the hit mask is rebuilt for the
+    cumulative sum, for its total and again for the ideal curve's divisor."""
+    recall_at_k = (ranking == 1).cumsum() / (ranking == 1).sum()
+    ideal_at_k = np.minimum(
+        np.ones(len(ranking)),
+        np.array(list(range(1, len(ranking) + 1))) / (ranking == 1).sum())
+    return area(recall_at_k) / area(ideal_at_k)
+
+
+def py_numpy(y_true, y_conf):
+    """Experiment 3: no DataFrame; the reversed ascending argsort is the ranking.
+
+    The article writes its tail out again here rather than calling a helper, and experiment 4
+    compiles this function under Numba, so the tail is inline (Numba compiles one body).
+    """
+    if (y_true == 1).sum() == 0:
+        return np.nan
+    ranking = y_true[np.argsort(y_conf)[::-1]]
+    recall_at_k = (ranking == 1).cumsum() / (ranking == 1).sum()
+    ideal_at_k = np.minimum(
+        np.ones(len(ranking)),
+        np.array(list(range(1, len(ranking) + 1))) / (ranking == 1).sum())
+    return area(recall_at_k) / area(ideal_at_k)
+
+
+def extra_py_numpy_df_ndarray(y_true, y_conf):
+    """Not one of the article's experiments: experiment 2 fed NumPy arrays.
+
+    Only the positive-count check changes (list.count does not exist on an ndarray); the
+    DataFrame is then built from an array instead of a list of np.int64 objects, which is most of
+    experiment 2's cost. Kept as a labelled extra row to show that cost, never in its place.
+    """
+    if (y_true == 1).sum() == 0:
+        return np.nan
+    return _curves_area_ratio(_sorted_frame(y_true, y_conf)["expected"].to_numpy())
+
+
+def _with_area(function, area_function):
+    """A copy of function whose global `area` is area_function (Numba resolves globals when it
+    compiles, so this picks the trapezoid that this Numba can compile)."""
+    scope = dict(function.__globals__, area=area_function)
+    return types.FunctionType(function.__code__, scope, function.__name__,
+                              function.__defaults__, function.__closure__)
+
+
+def _unit_trapezoid(y):
+    """np.trapz(y) for unit spacing, term for term ((y[i] + y[i+1]) / 2 summed by NumPy's sum):
+    the last resort for a Numba that compiles neither np.trapezoid nor np.trapz."""
+    return (1.0 * (y[1:] + y[:-1]) / 2.0).sum()
 
 
 def make_py_numba():
-    """Experiment 4: py_numpy under Numba. Returns (function, None) or (None, why it is absent)."""
+    """Experiment 4: py_numpy under Numba. Returns (function, status): status names the
+    trapezoid function it compiled with, or says why the experiment is absent (function None)."""
     try:
         import numba
     except Exception as error:  # ImportError, or a broken llvmlite raising something else
         return None, f"numba import failed: {type(error).__name__}: {error}"
-    try:
-        # njit rather than plain jit: numba 0.56's jit silently falls back to object mode, which
-        # would time the interpreter instead of compiled code.
-        compiled = numba.njit(py_numpy)
-        # Compiles now (seconds), for the study's types, so a typing error skips this experiment
-        # with its reason instead of ending the run, and no compilation can reach the timing.
-        compiled(EXAMPLE_LABELS, EXAMPLE_SCORES)
-    except Exception as error:
-        return None, f"numba could not compile py_numpy: {type(error).__name__}: {error}"
-    return compiled, None
+    candidates = [(f"np.{AREA_NAME}", area)]
+    if AREA_NAME != "trapz" and hasattr(np, "trapz"):
+        candidates.append(("np.trapz", np.trapz))
+    candidates.append(("a unit-spacing trapezoid (np.trapz's formula) compiled by Numba",
+                       None))
+    failures = []
+    for label, area_function in candidates:
+        try:
+            if area_function is None:
+                area_function = numba.njit(_unit_trapezoid)
+            # njit: the article's @jit compiles this function in nopython mode too (it types);
+            # njit only rules out numba 0.56's silent object-mode fallback, which would time
+            # the interpreter instead of compiled code.
+            compiled = numba.njit(_with_area(py_numpy, area_function))
+            # Compiles now (seconds), for the study's types, so a typing error is reported
+            # instead of ending the run, and no compilation can reach the timing.
+            compiled(EXAMPLE_LABELS, EXAMPLE_SCORES)
+            return compiled, f"ok: compiled with {label}"
+        except Exception as error:
+            failures.append(f"{label}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    return None, "numba could not compile py_numpy: " + "; ".join(failures)
 
 
 def reference(labels, scores):
@@ -149,13 +236,42 @@ def study_data(n, seed):
     return labels, scores
 
 
-def arguments_for(name, labels, scores):
-    # The baseline consumed a Python list of labels; converting here keeps it out of the timing.
-    return (labels.tolist(), scores) if name == "py_baseline" else (labels, scores)
+# Experiments whose labels the article passed as a Python list (their code calls list.count).
+LIST_LABEL_EXPERIMENTS = ("py_baseline", "py_numpy_df")
 
 
-def check(name, function, labels, scores, expected, what):
-    got = function(*arguments_for(name, labels, scores))
+def article_arguments(name, labels, scores, example=False):
+    """(y_true, y_conf) in the types the article passed to experiment `name`.
+
+    Random data (n >= 100): experiments 1-2 got `list(np.random.randint(0, 2, n))`, a list of
+    np.int64 objects, and the score array; experiments 3-4 got both arrays. The 5-item example
+    was typed as literals: experiments 1-2 got two lists of Python numbers, experiment 3 an
+    int array and a list of floats, experiment 4 two arrays. Converting here, before timing, is
+    the study's one change to the article's method (it converted inside the timed expression).
+    """
+    if example:
+        if name in LIST_LABEL_EXPERIMENTS:
+            return labels.tolist(), scores.tolist()
+        if name == "py_numpy":
+            return labels.copy(), scores.tolist()
+        return labels.copy(), scores.copy()
+    if name in LIST_LABEL_EXPERIMENTS:
+        return list(labels), scores
+    return labels, scores
+
+
+def article_datagen_list(n):
+    """What the article's timed expression of experiments 1-2 also ran: the inputs' generation."""
+    return list(np.random.randint(0, 2, n)), np.random.rand(n)
+
+
+def article_datagen_array(n):
+    """The same for experiments 3-4, which took arrays."""
+    return np.random.randint(0, 2, n), np.random.rand(n)
+
+
+def check(name, function, labels, scores, expected, what, example=False):
+    got = function(*article_arguments(name, labels, scores, example))
     same = (math.isnan(got) and math.isnan(expected)) or (
         abs(got - expected) <= RELATIVE_TOLERANCE * abs(expected))
     if not same:
@@ -165,14 +281,15 @@ def check(name, function, labels, scores, expected, what):
 
 def verify(name, function, seed):
     """Fails loudly unless the experiment reproduces SPEC.md's values before any timing."""
-    check(name, function, EXAMPLE_LABELS, EXAMPLE_SCORES, EXAMPLE_VALUE, "the 5-item example")
+    check(name, function, EXAMPLE_LABELS, EXAMPLE_SCORES, EXAMPLE_VALUE, "the 5-item example",
+          example=True)
     if reference(EXAMPLE_LABELS, EXAMPLE_SCORES) != EXAMPLE_VALUE:
         raise SystemExit("study: the reference itself misses the 5-item example")
     rng = np.random.RandomState(seed)
     for n in (2, 7, 64, 1000, 3001):
         labels = rng.randint(0, 2, n).astype(np.int64)
         scores = rng.rand(n)
-        # argsort(...)[::-1] reverses the order of ties; the check data must have none.
+        # The article's rankings order tied scores arbitrarily; the check data must have none.
         assert np.unique(scores).size == n, "tied scores in check data"
         check(name, function, labels, scores, reference(labels, scores), f"random data n={n}")
     none = np.zeros(10, dtype=np.int64)
@@ -328,15 +445,18 @@ def context(arguments, numba_status):
         "python": platform.python_version(),
         "python_executable": sys.executable,
         "numpy": np.__version__,
-        "pandas": pd.__version__,
+        "pandas": pd.__version__ if pd is not None else None,
         "numba": numba_version,
+        "trapezoid": f"np.{AREA_NAME}",
         "numba_status": numba_status,
         "seed": arguments.seed,
         "sizes": arguments.sizes,
         "repetitions_requested": arguments.repetitions,
         "row_budget_seconds": arguments.row_budget,
         "method": ("data generated before timing (the article generated it inside the timed "
-                   "expression); each experiment checked against a NumPy stable-argsort "
+                   "expression), in the types the article passed (experiments 1-2: labels as a "
+                   "list of np.int64; n = 5: the article's literal lists); each experiment "
+                   "checked against a NumPy stable-argsort "
                    "definition first; timeit.autorange picks the loop count, then each repetition "
                    "times that loop with the garbage collector off; repetitions of the rows of one "
                    "size are interleaved so that load drift hits them alike; times are per call; "
@@ -347,6 +467,31 @@ def context(arguments, numba_status):
 
 
 # --------------------------------------------------------------------------------------------
+
+# Row families in the order they are timed: the article's four experiments, the labelled extra
+# row, and the article's in-timing data generation measured on its own (datagen/...).
+ARTICLE_EXPERIMENTS = ("py_baseline", "py_numpy_df", "py_numpy", "py_numba")
+EXTRA_PREFIX = "extra/"
+DATAGEN_PREFIX = "datagen/"
+ALL_FAMILIES = (*ARTICLE_EXPERIMENTS, EXTRA_PREFIX + "py_numpy_df_ndarray",
+                DATAGEN_PREFIX + "list", DATAGEN_PREFIX + "array")
+NEEDS_PANDAS = ("py_baseline", "py_numpy_df", EXTRA_PREFIX + "py_numpy_df_ndarray")
+# py_baseline is O(n^2): at 100k one call takes minutes.
+BASELINE_DEFAULT_MAX_N = 10_000
+
+
+def families(numba_function, numba_status):
+    """family -> (function or None, why it cannot run here)."""
+    table = {"py_baseline": (py_baseline, None), "py_numpy_df": (py_numpy_df, None),
+             "py_numpy": (py_numpy, None), "py_numba": (numba_function, numba_status),
+             EXTRA_PREFIX + "py_numpy_df_ndarray": (extra_py_numpy_df_ndarray, None),
+             DATAGEN_PREFIX + "list": (article_datagen_list, None),
+             DATAGEN_PREFIX + "array": (article_datagen_array, None)}
+    if PANDAS_MISSING:
+        for name in NEEDS_PANDAS:
+            table[name] = (None, PANDAS_MISSING)
+    return table
+
 
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -361,8 +506,8 @@ def parse_arguments(argv):
     parser.add_argument("--baseline-100k", action="store_true",
                         help="also time py_baseline at n >= 100000 (minutes per call)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--experiments", default="py_baseline,py_numpy_df,py_numpy,py_numba",
-                        help="comma-separated subset of the four experiments")
+    parser.add_argument("--experiments", default=",".join(ALL_FAMILIES),
+                        help="comma-separated subset of " + ", ".join(ALL_FAMILIES))
     arguments = parser.parse_args(argv)
     if arguments.repetitions is None:
         arguments.repetitions = 3 if arguments.quick else 10
@@ -374,44 +519,50 @@ def parse_arguments(argv):
 def main(argv):
     arguments = parse_arguments(argv)
     started = time.perf_counter()
-    log(f"seed {arguments.seed}, sizes {arguments.sizes}, {arguments.repetitions} repetitions")
+    log(f"seed {arguments.seed}, sizes {arguments.sizes}, {arguments.repetitions} repetitions; "
+        f"NumPy {np.__version__}, trapezoid rule np.{AREA_NAME}")
 
     numba_function, numba_status = make_py_numba()
-    experiments = {"py_baseline": py_baseline, "py_numpy_df": py_numpy_df,
-                   "py_numpy": py_numpy, "py_numba": numba_function}
+    table = families(numba_function, numba_status if numba_function is None else None)
     wanted = arguments.experiments.split(",")
-    unknown = [name for name in wanted if name not in experiments]
+    unknown = [name for name in wanted if name not in table]
     if unknown:
-        raise SystemExit(f"study: unknown experiment(s) {unknown}; known: {list(experiments)}")
-    if numba_status:
-        log(f"py_numba skipped: {numba_status}")
-    else:
-        numba_status = "ok"
+        raise SystemExit(f"study: unknown experiment(s) {unknown}; known: {list(table)}")
     skipped = {}
-
     for name in wanted:
-        if experiments[name] is None:
-            continue
-        verify(name, experiments[name], arguments.seed)
-        log(f"{name}: matches SPEC.md on the example and random data")
+        function, why = table[name]
+        if function is None:
+            log(f"{name} skipped: {why}")
+            skipped[name] = why
+        elif not name.startswith(DATAGEN_PREFIX):
+            verify(name, function, arguments.seed)
+            log(f"{name}: matches SPEC.md on the example and random data")
 
     rows = []
     for n in arguments.sizes:
         labels, scores = study_data(n, arguments.seed)
+        example = n == EXAMPLE_LABELS.size
         expected = reference(labels, scores)
         size_started = time.perf_counter()
         timers = {}
         for name in wanted:
-            function = experiments[name]
+            function = table[name][0]
             if function is None:
                 continue
-            if name == "py_baseline" and n >= 100_000 and not arguments.baseline_100k:
+            if name.startswith(DATAGEN_PREFIX):
+                if example:
+                    continue  # the article typed n = 5 as literals: nothing was generated
+                timers[name] = RowTimer(function, (n,), arguments.repetitions,
+                                        arguments.row_budget)
+                continue
+            if (name == "py_baseline" and n > BASELINE_DEFAULT_MAX_N
+                    and not arguments.baseline_100k):
                 skipped[f"{name}/{n}"] = "O(n^2): minutes per call; enable with --baseline-100k"
                 log(f"{name}/{n}: skipped (enable with --baseline-100k)")
                 continue
-            if name != "py_baseline" or n <= 10_000:  # one more O(n^2) call would take minutes
-                check(name, function, labels, scores, expected, f"the timed data n={n}")
-            timers[name] = RowTimer(function, arguments_for(name, labels, scores),
+            if name != "py_baseline" or n <= BASELINE_DEFAULT_MAX_N:  # else one more slow call
+                check(name, function, labels, scores, expected, f"the timed data n={n}", example)
+            timers[name] = RowTimer(function, article_arguments(name, labels, scores, example),
                                     arguments.repetitions, arguments.row_budget)
         time_interleaved(list(timers.values()))
         for name, timer in timers.items():

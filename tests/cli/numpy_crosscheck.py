@@ -17,6 +17,8 @@ import tempfile
 import numpy as np
 
 RELATIVE_TOLERANCE = 1e-9
+# np.trapz was renamed np.trapezoid in NumPy 2.0 (the old name later removed).
+trapezoid = getattr(np, "trapezoid", None) or np.trapz
 # Kernels with a practical size limit are the quadratic study baselines: checked up to here.
 LIMITED_KERNEL_MAX_N = 10000
 
@@ -26,7 +28,7 @@ def curve_metric(ranked, positives):
     n = len(ranked)
     recall = np.cumsum(ranked) / positives
     ideal = np.minimum(1.0, np.arange(1, n + 1) / positives)
-    return np.trapz(recall) / np.trapz(ideal)
+    return trapezoid(recall) / trapezoid(ideal)
 
 
 def tie_groups(sorted_scores):
