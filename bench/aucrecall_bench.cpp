@@ -8,6 +8,8 @@
 //   phase_rank/<kernel>/<n> kernel.rank_only: the ranking phase alone (total - rank = scan/areas)
 //   validate[_f32u8]/<n>    aucrecall::validate alone: what the public entry point adds
 //   read_inputs[_f32u8]/<n> one pass summing labels and scores: the memory-bandwidth floor
+//   threads/<kernel>@<t>/<n> multithreaded kernels with AUCRECALL_THREADS=t, t = 1, 2, 4, ... up
+//                           to the logical CPUs (thread scaling; larger t are not registered)
 // n = 5 is the study's fixed example; every other n is data::generate(n, Dist::uniform, seed).
 //
 // Timed: only the call in the `for (auto _ : state)` loop. Data generation, the exact reference
@@ -26,6 +28,7 @@
 #include <benchmark/benchmark.h>
 #include <xsimd/config/xsimd_config.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -36,9 +39,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -58,6 +63,10 @@ constexpr std::size_t study_example_n = 5;
 constexpr std::size_t all_sizes[] = {5, 100, 10'000, 100'000, 1'000'000, 10'000'000};
 // Phase rows only where the sort is a measurable share of the work.
 constexpr std::size_t large_sizes[] = {10'000, 100'000, 1'000'000, 10'000'000};
+// Thread scaling: sizes where threads pay, and the thread counts tried (those above the
+// machine's logical CPUs are left out and named in the context).
+constexpr std::size_t scaling_sizes[] = {1'000'000, 10'000'000};
+constexpr unsigned scaling_threads[] = {1, 2, 4, 8, 16};
 
 // Same value within this relative error. Curve kernels sum n floating-point terms; the identity
 // kernels are exact to the last bits, so this bound is loose for them and tight enough for all.
@@ -80,6 +89,8 @@ struct Settings {
     std::string seed_source = "default (data::default_seed)";
     // The instruction set plain rows run with: AUCRECALL_ARCH if set, else the best supported.
     std::string default_isa;
+    // Thread counts of the scaling rows above this machine's logical CPUs (not registered).
+    std::vector<std::string> scaling_left_out;
 };
 Settings settings;
 
@@ -228,6 +239,32 @@ void kernel_row(benchmark::State& state, const Kernel* kernel, Variant variant, 
     }
 }
 
+// Sets AUCRECALL_THREADS for one row (the multithreaded kernels read it on every call) and
+// restores the previous value, so later rows run as configured by the caller.
+class ThreadCountOverride {
+public:
+    explicit ThreadCountOverride(unsigned threads) {
+        if (const char* old = std::getenv(variable)) previous_ = old;
+        ::setenv(variable, std::to_string(threads).c_str(), 1);
+    }
+    ~ThreadCountOverride() {
+        if (previous_) ::setenv(variable, previous_->c_str(), 1);
+        else ::unsetenv(variable);
+    }
+    ThreadCountOverride(const ThreadCountOverride&) = delete;
+    ThreadCountOverride& operator=(const ThreadCountOverride&) = delete;
+
+private:
+    static constexpr const char* variable = "AUCRECALL_THREADS";
+    std::optional<std::string> previous_;
+};
+
+void thread_scaling_row(benchmark::State& state, const Kernel* kernel, unsigned threads,
+                        std::string family) {
+    const ThreadCountOverride forced(threads);
+    kernel_row(state, kernel, Variant::i64_f64, std::string(), std::move(family));
+}
+
 void phase_rank_row(benchmark::State& state, const Kernel* kernel, std::string family) {
     const auto n = static_cast<std::size_t>(state.range(0));
     const std::string row = row_name(family, n);
@@ -338,6 +375,22 @@ void register_rows() {
                 if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
         }
     }
+    const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+    for (const Kernel& kernel : aucrecall::kernels()) {
+        if (!kernel.multithreaded) continue;
+        for (unsigned threads : scaling_threads) {
+            if (threads > cpus) {
+                settings.scaling_left_out.push_back(std::to_string(threads));
+                continue;
+            }
+            const std::string family =
+                "threads/" + std::string(kernel.name) + "@" + std::to_string(threads);
+            auto* b = benchmark::RegisterBenchmark(family.c_str(), thread_scaling_row, &kernel,
+                                                   threads, family);
+            for (std::size_t n : scaling_sizes)
+                if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
+        }
+    }
     for (const Kernel& kernel : aucrecall::kernels()) {
         if (kernel.rank_only == nullptr) continue;
         const std::string family = "phase_rank/" + std::string(kernel.name);
@@ -402,6 +455,15 @@ void add_context() {
         {"seed_source", settings.seed_source},
         {"min_time_s", settings.min_time},
         {"ties", std::string(aucrecall::to_string(timed_ties))},
+        {"logical_cpus", std::to_string(std::thread::hardware_concurrency())},
+        {"threads_env", std::getenv("AUCRECALL_THREADS") ? std::getenv("AUCRECALL_THREADS")
+                                                          : "unset (kernels choose)"},
+        {"thread_scaling_left_out",
+         settings.scaling_left_out.empty()
+             ? std::string("none")
+             : join(std::vector<std::string_view>(settings.scaling_left_out.begin(),
+                                                  settings.scaling_left_out.end())) +
+                   " threads: more than the logical CPUs"},
         {"data", "n=5: the study's fixed example; other n: data::generate(n, uniform, seed): "
                  "scores uniform in [0,1), labels 0/1 with probability 1/2; rows <kernel>/<n> use "
                  "int64 labels + float64 scores, rows <kernel>_f32u8/<n> uint8 + float32"},

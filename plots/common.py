@@ -36,6 +36,11 @@ MAIN = "main"              # <kernel>/<n>, study data (int64 labels, float64 sco
 NARROW = "f32u8"           # <kernel>_f32u8/<n>, float32 scores and uint8 labels
 ISA = "isa"                # <kernel>@<isa>/<n>, one instruction set forced
 PHASE_RANK = "phase_rank"  # phase_rank/<kernel>/<n>, the ranking phase alone
+THREADS = "threads"        # threads/<kernel>@<t>/<n>, a multithreaded kernel on t threads
+EXTRA = "extra"            # extra/<experiment>/<n>, a labelled variant, not one of the article's
+DATAGEN = "datagen"        # datagen/<list|array>/<n>, the data generation the article timed
+# Families written <prefix>/<name>/<n>; THREADS names carry "@<t>" (kept in Row.isa).
+PREFIXED_KINDS = (PHASE_RANK, THREADS, EXTRA, DATAGEN)
 FLOOR = "floor"            # read_inputs/<n>, one pass over the inputs: the memory floor
 VALIDATE = "validate"      # validate/<n>, the input checks the public entry point adds
 # Rows the harness adds around the kernels; the kernels themselves are never listed here.
@@ -74,7 +79,7 @@ class Row:
     kind: str          # MAIN, NARROW, ISA, PHASE_RANK or FLOOR
     implementation: str
     n: int
-    isa: str = None
+    isa: str = None    # after '@': the instruction set (ISA rows) or thread count (THREADS rows)
     stats: Stats = None
     error: str = None  # Google Benchmark's error_message when the row failed or was skipped
 
@@ -95,8 +100,12 @@ def parse_name(run_name):
     if not head or not size.isdigit():
         return None
     n = int(size)
-    if head.startswith(PHASE_RANK + "/"):
-        return PHASE_RANK, head[len(PHASE_RANK) + 1:], None, n
+    prefix, _, rest = head.partition("/")
+    if prefix in PREFIXED_KINDS and rest and "/" not in rest:
+        if prefix == THREADS:
+            kernel, _, threads = rest.partition("@")
+            return (THREADS, kernel, threads, n) if kernel and threads.isdigit() else None
+        return prefix, rest, None, n
     if "/" in head:
         return None
     if "@" in head:
@@ -355,6 +364,32 @@ def study_series(results):
                    for name in results.implementations(MAIN, results.primary_cpp)]
     sizes = [n for n in STUDY_SIZES if any(results.get(MAIN, s, name, n) for s, name in series)]
     return series, sizes
+
+
+def markdown_table(header, lines):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(v) for v in line) + " |" for line in lines]
+    return "\n".join(out)
+
+
+def thread_scaling(results, source):
+    """[(kernel, n, [(threads, median ns, speed-up over one thread)])] of the THREADS rows."""
+    out = []
+    for kernel in results.implementations(THREADS, source):
+        for n in results.sizes(THREADS, source, kernel):
+            rows = sorted(results.select(THREADS, source, kernel, n), key=lambda r: int(r.isa))
+            one = next((r for r in rows if r.isa == "1"), None)
+            if one:
+                out.append((kernel, n, [(int(r.isa), r.stats.median,
+                                         one.stats.median / r.stats.median) for r in rows]))
+    return out
+
+
+def format_scaling(points):
+    """'1: 160 ms, 2: 94 ms (1.70x)' for thread_scaling's points."""
+    return ", ".join(f"{threads}: {format_time(median)}"
+                     + (f" ({speedup:.2f}x)" if threads != 1 else "")
+                     for threads, median, speedup in points)
 
 
 # --- units -------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 """Rebuilds every chart and REPORT.md from the raw JSON; runs no benchmark.
 
   /usr/bin/python3 plots/render_all.py results/<machine> [results/<other> ...]
-  /usr/bin/python3 plots/render_all.py            # every directory under results/
+  /usr/bin/python3 plots/render_all.py            # every directory under results/, then the
+                                                  # cross-machine view (results/MACHINES.md)
 
 The figure scripts are found by name (plots/fig*.py), so a new figure needs no edit here.
 """
@@ -14,6 +15,7 @@ import os
 import sys
 
 import common
+import machines
 import report
 
 PLOTS_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
@@ -50,6 +52,8 @@ def main(argv):
     for directory in directories:
         print(f"render_all: {directory}")
         render_directory(directory)
+    if not arguments.directories:
+        print(f"render_all: cross-machine view -> {os.path.relpath(machines.write(DEFAULT_RESULTS))}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,32 @@ ARTICLE_TIMINGS = {
     "py_numpy": {5: 76.1e3, 100: 89.1e3, 10_000: 2.28e6, 100_000: 26.1e6},
     "py_numba": {5: 18.5e3, 100: 49.2e3, 10_000: 1.5e6, 100_000: 23.1e6},
 }
+# What the article's notebook does per experiment and what bench/python/study.py does, in words
+# (README.md's fidelity section points here); the measured effects are computed from the JSON.
+FIDELITY = (
+    ("py_baseline",
+     "labels `list(np.random.randint(0, 2, n))` (np.int64 objects), scores an array (n = 5: two "
+     "literal lists); `list.count` check; DataFrame built column by column, columns renamed, "
+     "pandas sort; for every k: slice `iloc[:k]`, `to_list()`, `count(1)`, divided by the whole "
+     "column converted and counted again; ideal curve from `np.ones` and `list(range)`; "
+     "`np.trapz`",
+     "the same operations on the same types", "datagen/list"),
+    ("py_numpy_df",
+     "same input types and DataFrame sort; `to_numpy()`, then `(ranking == 1)` rebuilt for "
+     "`cumsum`, `sum` and the ideal curve's divisor; `np.trapz`",
+     "the same operations on the same types; fed arrays it would raise AttributeError "
+     "(`list.count`), as the article's function does: that variant is the separate row "
+     "`extra/py_numpy_df_ndarray`", "datagen/list"),
+    ("py_numpy",
+     "arrays (n = 5: an int array and a list of scores); `(y_true == 1).sum()` check; "
+     "`y_true[np.argsort(y_conf)[::-1]]`; the same curve tail",
+     "the same operations on the same types", "datagen/array"),
+    ("py_numba",
+     "experiment 3 under `@numba.jit`, arrays",
+     "experiment 3 under `numba.njit`: the same nopython compilation (the function types in "
+     "nopython mode, so `@jit` compiles it the same way; njit only forbids numba 0.56's silent "
+     "object-mode fallback); compiled before timing", "datagen/array"),
+)
 # Sizes the text looks at first: the study's largest, then the bench's large ones.
 FOCUS_SIZES = (100_000, 1_000_000, 10_000_000)
 
@@ -40,12 +66,6 @@ def cell(row):
         return "error"
     spread = f" ±{row.stats.cv:.1%}" if math.isfinite(row.stats.cv) else ""
     return common.format_time(row.stats.median) + spread
-
-
-def markdown_table(header, lines):
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(v) for v in line) + " |" for line in lines]
-    return "\n".join(out)
 
 
 def repetitions_note(rows):
@@ -127,7 +147,7 @@ class Report:
                           c.get("xsimd_version", "?"), c.get("google_benchmark_version", "?"),
                           c.get("simd_isa_default", "?")])
         if lines:
-            self.add("## Builds", "", markdown_table(
+            self.add("## Builds", "", common.markdown_table(
                 ["file", "compiler", "flags", "build", "xsimd", "Google Benchmark",
                  "default ISA"], lines), "")
         if self.python:
@@ -184,6 +204,76 @@ class Report:
             self.add(f"### {CHART_CAPTIONS.get(stem, stem)}", "", f"![{stem}]({relative})",
                      f"([SVG]({os.path.splitext(relative)[0]}.svg))", "")
 
+    def fidelity(self):
+        """The article's experiments against study.py's, with the effect of each difference."""
+        py = self.python
+        if not py:
+            return
+        sizes = [n for n in (10_000, 100_000)
+                 if any(self.median(common.MAIN, py, name, n) for name, *_ in FIDELITY)]
+        f = common.format_time
+        lines = []
+        for name, article, ours, datagen in FIDELITY:
+            effects = []
+            for n in sizes:
+                own = self.median(common.MAIN, py, name, n)
+                generation = self.median(common.DATAGEN, py, datagen.split("/")[1], n)
+                if own and generation:
+                    effects.append(f"n = {common.format_size(n)}: the article's timed data "
+                                   f"generation (`{datagen}`) {f(generation)} = "
+                                   f"{100 * generation / own:.2g}% of the experiment's {f(own)}")
+            if name == "py_numpy_df":
+                for n in sizes:
+                    own = self.median(common.MAIN, py, name, n)
+                    array = self.median(common.EXTRA, py, "py_numpy_df_ndarray", n)
+                    if own and array:
+                        effects.append(f"n = {common.format_size(n)}: fed arrays "
+                                       f"{f(array)}, so the article's list input makes it "
+                                       f"{own / array:.3g}x slower")
+            lines.append([f"`{name}`", article, ours, "; ".join(effects) or "not measured here"])
+        rows = [r for r in self.results.select(common.MAIN, py) if r.stats.repetitions > 1]
+        timer = ""
+        if rows:
+            worst = max(rows, key=lambda r: abs(r.stats.mean / r.stats.median - 1))
+            timer = (f" Over the {len(rows)} experiment rows here, mean / median is at most "
+                     f"{worst.stats.mean / worst.stats.median:.3f} (`{worst.implementation}`/"
+                     f"{common.format_size(worst.n)}).")
+        self.add("## Fidelity to the article", "",
+                 "Each experiment repeats the article's notebook operation for operation, with "
+                 "its input types. The differences, all in the method, and their effect measured "
+                 "in this run:", "",
+                 common.markdown_table(["experiment", "the article", "study.py", "measured "
+                                        "effect of the differences"], lines), "",
+                 "- Data generation: the article's timed expression also generated the data "
+                 "(and, for experiments 1-2, built the label list); here it is made once before "
+                 "timing and every experiment of a size gets the same data. The `datagen/*` "
+                 "rows time exactly that generation, so the table's percentages are what the "
+                 "article's figures include on top of the metric.",
+                 "- Timer: the article quotes IPython `%timeit`'s mean of 7 runs; the tables "
+                 "here give medians of repetitions whose loop count `timeit.autorange` picks."
+                 + timer,
+                 "- `np.trapz` is `np.trapezoid` on NumPy 2 (renamed, the old name removed): the "
+                 f"same rule. This run used `{self.results.contexts[py].get('trapezoid', '?')}`; "
+                 f"Numba: {self.results.contexts[py].get('numba_status', '?')}.",
+                 "- Tied scores: the article's rankings order ties differently (pandas' sort "
+                 "keeps input order for small inputs, `argsort()[::-1]` reverses it, and for "
+                 "larger inputs neither order is specified), so on tied data the four can "
+                 "disagree; the study's random scores have no ties, where all four agree with "
+                 "the library (tested).", "")
+
+    def thread_scaling(self):
+        lines = [[f"`{kernel}`", common.format_size(n), common.format_scaling(points)]
+                 for source in self.results.cpp_sources
+                 for kernel, n, points in common.thread_scaling(self.results, source)
+                 if source == self.cpp]
+        if lines:
+            self.add("## Thread scaling", "", f"`{self.cpp}`: median per call with "
+                     "AUCRECALL_THREADS = t and the speed-up over one thread in the same run "
+                     f"({self.results.num_cpus() or '?'} logical CPUs; larger t not run: "
+                     f"{self.results.contexts[self.cpp].get('thread_scaling_left_out', '?')}).",
+                     "", common.markdown_table(["kernel", "n", "threads: time (speed-up)"], lines),
+                     "")
+
     def findings(self):
         """'What the numbers say': each sentence only when its rows exist."""
         r, py, cpp = self.results, self.python, self.cpp
@@ -205,9 +295,10 @@ class Report:
             pair("py_baseline", self.median(common.MAIN, py, "py_baseline", n), "py_numpy_df",
                  self.median(common.MAIN, py, "py_numpy_df", n), n,
                  "Replacing the per-k Python recount by a cumulative sum")
-        n = 100_000
-        pair("py_numpy_df", self.median(common.MAIN, py, "py_numpy_df", n), "py_numpy",
-             self.median(common.MAIN, py, "py_numpy", n), n, "Dropping the DataFrame")
+        for n in (10_000, 100_000):
+            pair("py_numpy_df", self.median(common.MAIN, py, "py_numpy_df", n), "py_numpy",
+                 self.median(common.MAIN, py, "py_numpy", n), n,
+                 "Dropping the DataFrame (and the list input it came with)")
         for n in common.STUDY_SIZES:
             numpy_ = self.median(common.MAIN, py, "py_numpy", n)
             numba_ = self.median(common.MAIN, py, "py_numba", n)
@@ -351,7 +442,7 @@ class Report:
             line("fastest C++ / memory floor", n, f"{best[0]} ({cpp})", best[1], "read_inputs",
                  self.median(common.FLOOR, cpp, common.MEMORY_FLOOR, n))
         if lines:
-            self.add("## Ratios", "", markdown_table(["ratio", "n", "numerator", "denominator",
+            self.add("## Ratios", "", common.markdown_table(["ratio", "n", "numerator", "denominator",
                                                       "value"], lines), "")
 
     def tables(self):
@@ -359,13 +450,17 @@ class Report:
         self.add("## Median times", "", "Median per call, ± coefficient of variation.", "")
         groups = []
         if self.python:
-            groups.append((f"Python experiments (`{self.python}`)", common.MAIN, self.python,
-                           lambda row: row.implementation))
+            for kind, title in ((common.MAIN, "Python experiments"),
+                                (common.EXTRA, "Python extra rows (not the article's)"),
+                                (common.DATAGEN, "the article's in-timing data generation")):
+                groups.append((f"{title} (`{self.python}`)", kind, self.python,
+                               lambda row: row.implementation))
         for source in r.cpp_sources:
             for kind, title in ((common.MAIN, "C++ kernels, int64 labels + float64 scores"),
                                 (common.NARROW, "C++ kernels, uint8 labels + float32 scores"),
                                 (common.ISA, "C++ SIMD kernels per forced instruction set"),
                                 (common.PHASE_RANK, "C++ ranking phase alone"),
+                                (common.THREADS, "C++ multithreaded kernels per thread count"),
                                 (common.FLOOR, "reading the inputs once (memory floor)"),
                                 (common.VALIDATE, "input validation alone")):
                 groups.append((f"{title} (`{source}`)", kind, source,
@@ -381,7 +476,7 @@ class Report:
                                        else 99, common.ISA_ORDER.index(row.isa)
                                        if row.isa in common.ISA_ORDER else 99))))
             by_key = {(key(row), row.n): row for row in rows}
-            self.add(f"### {title}", "", markdown_table(
+            self.add(f"### {title}", "", common.markdown_table(
                 ["", *[f"n = {common.format_size(n)}" for n in sizes]],
                 [[f"`{name}`", *[cell(by_key.get((name, n))) for n in sizes]] for name in names]),
                 "")
@@ -402,7 +497,7 @@ class Report:
                  "Quoted from the 2022 article (IPython `%timeit`, data generated inside the "
                  "timed expression), next to this machine's medians. Different machines and "
                  "methods: read the ratios between experiments, not between columns.", "",
-                 markdown_table(["experiment", "n", "article (laptop, 2022)", "this machine",
+                 common.markdown_table(["experiment", "n", "article (laptop, 2022)", "this machine",
                                  "article / this machine"], lines), "")
 
     def errors(self, shown=30):
@@ -421,6 +516,8 @@ class Report:
         self.builds()
         self.method()
         self.findings()
+        self.fidelity()
+        self.thread_scaling()
         self.ratio_table()
         self.charts(chart_paths)
         self.tables()

@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "bench", "python"))
 
 import common  # noqa: E402
+import machines  # noqa: E402
 import render_all  # noqa: E402
 import study  # noqa: E402
 
@@ -49,10 +50,13 @@ class ParsingTest(unittest.TestCase):
             "read_inputs_f32u8/5": ("floor_f32u8", "read_inputs", None, 5),
             "validate/5": (common.VALIDATE, "validate", None, 5),
             "stl/100/repeats:3/real_time": (common.MAIN, "stl", None, 100),
+            "threads/radix_rank_mt@16/1000000": (common.THREADS, "radix_rank_mt", "16", 1000000),
+            "extra/py_numpy_df_ndarray/100": (common.EXTRA, "py_numpy_df_ndarray", None, 100),
+            "datagen/list/100000": (common.DATAGEN, "list", None, 100000),
         }
         for name, expected in cases.items():
             self.assertEqual(common.parse_name(name), expected, name)
-        for bad in ("stl", "stl/x", "a/b/c/5"):
+        for bad in ("stl", "stl/x", "a/b/c/5", "threads/radix_rank_mt/5", "extra/a/b/5"):
             self.assertIsNone(common.parse_name(bad), bad)
 
     def test_units(self):
@@ -116,6 +120,58 @@ class RenderTest(unittest.TestCase):
         self.assertIn("Ranking share of `fused` at n = 100k: 73%", report)  # 8 / 11
         self.assertIn("not supported", report)
         self.assertNotIn("nan", report.lower().replace("nanosecond", ""))
+
+    def test_thread_rows_give_a_scaling_section(self):
+        rows = []
+        for threads, ms in ((1, 160.0), (2, 94.0), (4, 50.0)):
+            rows += gbench_rows(f"threads/radix_rank_mt@{threads}/10000000", [ms * 1e6] * 3)
+        document = json.load(open(os.path.join(self.directory, "cpp_gcc.json")))
+        document["benchmarks"] += rows
+        self.write("cpp_gcc.json", document)
+        results = common.Results(self.directory)
+        [(kernel, n, points)] = common.thread_scaling(results, "gcc")
+        self.assertEqual((kernel, n), ("radix_rank_mt", 10_000_000))
+        self.assertEqual(common.format_scaling(points),
+                         "1: 160 ms, 2: 94 ms (1.70x), 4: 50 ms (3.20x)")
+        render_all.main([self.directory])
+        with open(os.path.join(self.directory, "REPORT.md"), encoding="utf-8") as handle:
+            self.assertIn("| `radix_rank_mt` | 10M | 1: 160 ms, 2: 94 ms (1.70x)", handle.read())
+
+    def test_machines_view_puts_two_machines_side_by_side(self):
+        root = tempfile.mkdtemp(prefix="aucrecall-machines-")
+        self.addCleanup(shutil.rmtree, root)
+        shutil.copytree(self.directory, os.path.join(root, "machine-a"))
+        # A second machine: a copy whose C++ rows are twice as slow and whose CPU differs (test
+        # data only; committed results never contain such a copy).
+        other = os.path.join(root, "machine-b")
+        shutil.copytree(self.directory, other)
+        path = os.path.join(other, "cpp_gcc.json")
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+        document["context"]["cpu_model"] = "Other CPU"
+        for row in document["benchmarks"]:
+            row["real_time"] *= 2
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(document, out)
+        os.makedirs(os.path.join(root, "empty-dir"))  # no JSON: not a machine
+        report_path = machines.write(root)
+        with open(report_path, encoding="utf-8") as handle:
+            text = handle.read()
+        self.assertIn("| n | implementation | machine-a | machine-b |", text)
+        self.assertIn("Other CPU", text)
+        self.assertNotIn("empty-dir", text)
+        # py_numba 100 ns per item; fused (median) 11 ns per item on a, 22 on b.
+        self.assertIn("| 100k | `fused` | 9.09 | 4.55 |", text)
+        self.assertIn("| 100k | `fused` | 11 | 22 |", text)
+        self.assertIn("`fused` 4.55-9.09x", text)
+        self.assertIn("`py_numpy` 0.5x", text)
+        self.assertTrue(os.path.exists(os.path.join(root, "figures", "machines.png")))
+        self.assertTrue(os.path.exists(os.path.join(root, "figures", "machines.svg")))
+
+    def test_machines_view_without_results_is_none(self):
+        root = tempfile.mkdtemp(prefix="aucrecall-machines-")
+        self.addCleanup(shutil.rmtree, root)
+        self.assertIsNone(machines.write(root))
 
     def test_a_directory_without_rows_is_an_error(self):
         empty = tempfile.mkdtemp(prefix="aucrecall-empty-")

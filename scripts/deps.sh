@@ -10,6 +10,7 @@ packages=(
   libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev libhwy-dev
   python3 python3-numpy                # the CLI's cross-check against NumPy
   python3-pandas python3-numba python3-matplotlib   # the study's experiments and charts (tested too)
+  libbenchmark-tools python3-scipy     # scripts/compare.sh: Google Benchmark's compare.py + U test
 )
 if [[ "${1:-}" == "--study" ]]; then
   packages+=(clang)                    # the compiler comparison

@@ -33,7 +33,7 @@ constexpr std::array registry = {
            kernel_impl::radix_rank, unlimited, false, nullptr},
     Kernel{"radix_rank_mt",
            "radix_rank on several threads (AUCRECALL_THREADS); integer counts, same result as one thread",
-           kernel_impl::radix_rank_mt, unlimited, false, nullptr},
+           kernel_impl::radix_rank_mt, unlimited, false, nullptr, true},
 };
 
 }  // namespace

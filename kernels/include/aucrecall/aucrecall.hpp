@@ -103,6 +103,9 @@ struct Kernel {
     // work cannot be optimised away; the benchmark's phase breakdown times it against run().
     // nullptr for kernels without a separate ranking phase.
     KernelFn rank_only;
+    // True when the kernel splits one call over several threads (count: AUCRECALL_THREADS, else
+    // the hardware's); the benchmark's thread-scaling rows are made for these.
+    bool multithreaded = false;
 };
 
 // The registry: the only list of kernels in the code base.
