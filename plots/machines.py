@@ -18,7 +18,7 @@ import math
 import os
 import sys
 
-import common
+import model
 
 ROOT_FIGURE = "machines"
 REPORT_NAME = "MACHINES.md"
@@ -26,7 +26,7 @@ NUMBA = "py_numba"
 # The sizes of the ratio panel of the chart: the study's largest two.
 CHART_SIZES = (10_000, 100_000)
 # Sizes of the tables: the study's, then the bench's large ones.
-TABLE_SIZES = (*common.STUDY_SIZES, 1_000_000, 10_000_000)
+TABLE_SIZES = (*model.STUDY_SIZES, 1_000_000, 10_000_000)
 PLOTS_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_ROOT = os.path.join(os.path.dirname(PLOTS_DIRECTORY), "results")
 
@@ -41,7 +41,7 @@ def machine_directories(root):
 
 
 def load(root):
-    return [common.Results(directory) for directory in machine_directories(root)]
+    return [model.Results(directory) for directory in machine_directories(root)]
 
 
 def series(machines):
@@ -50,17 +50,17 @@ def series(machines):
     python, cpp = [], []
     for results in machines:
         if results.python_source:
-            python += [n for n in results.implementations(common.MAIN, results.python_source)
+            python += [n for n in results.implementations(model.MAIN, results.python_source)
                        if n not in python]
         if results.primary_cpp:
-            cpp += [n for n in results.implementations(common.MAIN, results.primary_cpp)
+            cpp += [n for n in results.implementations(model.MAIN, results.primary_cpp)
                     if n not in cpp]
     return [("python", n) for n in python] + [("cpp", n) for n in cpp]
 
 
 def median(results, family, name, n):
     source = results.python_source if family == "python" else results.primary_cpp
-    return results.median(common.MAIN, source, name, n) if source else None
+    return results.median(model.MAIN, source, name, n) if source else None
 
 
 def ratio_to_numba(results, family, name, n):
@@ -88,7 +88,7 @@ def describe(results):
 
 
 def fastest_cpp(results, n):
-    rows = results.select(common.MAIN, results.primary_cpp, n=n) if results.primary_cpp else []
+    rows = results.select(model.MAIN, results.primary_cpp, n=n) if results.primary_cpp else []
     return min(rows, key=lambda r: r.stats.median) if rows else None
 
 
@@ -102,10 +102,10 @@ def conclusions(machines, shown):
             continue
         kernels = {row.implementation for row in best.values()}
         if len(kernels) == 1:
-            said.append(f"n = {common.format_size(n)}: the fastest C++ kernel is "
+            said.append(f"n = {model.format_size(n)}: the fastest C++ kernel is "
                         f"`{kernels.pop()}` on all {len(best)} machine(s) that ran this size.")
         else:
-            said.append(f"n = {common.format_size(n)}: the fastest C++ kernel depends on the "
+            said.append(f"n = {model.format_size(n)}: the fastest C++ kernel depends on the "
                         "machine: " + ", ".join(f"{machine} `{row.implementation}`"
                                                 for machine, row in best.items()) + ".")
     for n in CHART_SIZES:
@@ -123,7 +123,7 @@ def conclusions(machines, shown):
             groups[verdict].append(f"`{name}` {spread}")
         for verdict, entries in groups.items():
             if entries:
-                said.append(f"n = {common.format_size(n)}, {verdict} Numba on every machine that "
+                said.append(f"n = {model.format_size(n)}, {verdict} Numba on every machine that "
                             "ran both (speed relative to that machine's Numba): "
                             + ", ".join(entries) + ".")
     return said
@@ -143,7 +143,7 @@ def text(machines, chart_path, root):
         relative = os.path.relpath(chart_path, root)
         lines += ["## Chart", "", f"![machines]({relative})",
                   f"([SVG]({os.path.splitext(relative)[0]}.svg)) Left: ns per item at "
-                  f"n = {common.format_size(CHART_SIZES[-1])} (log). Right: each implementation's "
+                  f"n = {model.format_size(CHART_SIZES[-1])} (log). Right: each implementation's "
                   "speed relative to the same machine's Numba run (py_numba time / its time, "
                   "log; above 1 = faster than Numba).", ""]
     said = conclusions(machines, shown)
@@ -159,32 +159,32 @@ def text(machines, chart_path, root):
         for family, name in shown:
             values = [median(m, family, name, n) for m in machines]
             if any(values):
-                table.append([common.format_size(n), f"`{name}`",
+                table.append([model.format_size(n), f"`{name}`",
                               *[f"{v / n:.4g}" if v else "" for v in values]])
-    lines += [common.markdown_table(["n", "implementation", *names], table), ""]
+    lines += [model.markdown_table(["n", "implementation", *names], table), ""]
     lines += ["## Speed relative to each machine's own Numba run", "",
               "py_numba time / implementation time on the same machine (above 1: faster than "
               "Numba there). Ratios measured in one run travel between machines better than "
               "absolute times.", ""]
     table = []
-    for n in common.STUDY_SIZES:
+    for n in model.STUDY_SIZES:
         for family, name in shown:
             values = [ratio_to_numba(m, family, name, n) for m in machines]
             if any(values):
-                table.append([common.format_size(n), f"`{name}`",
+                table.append([model.format_size(n), f"`{name}`",
                               *[f"{v:.3g}" if v else "" for v in values]])
     if table:
-        lines += [common.markdown_table(["n", "implementation", *names], table), ""]
+        lines += [model.markdown_table(["n", "implementation", *names], table), ""]
     else:
         lines += ["No machine has both Python and C++ rows.", ""]
-    scaling = [[f"`{results.machine}`", f"`{kernel}`", common.format_size(n),
-                common.format_scaling(points)]
+    scaling = [[f"`{results.machine}`", f"`{kernel}`", model.format_size(n),
+                model.format_scaling(points)]
                for results in machines
-               for kernel, n, points in common.thread_scaling(results, results.primary_cpp)]
+               for kernel, n, points in model.thread_scaling(results, results.primary_cpp)]
     if scaling:
         lines += ["## Thread scaling", "", "Median per call with AUCRECALL_THREADS = t, and the "
                   "speed-up over one thread in the same run.", "",
-                  common.markdown_table(["machine", "kernel", "n", "threads: time (speed-up)"], scaling),
+                  model.markdown_table(["machine", "kernel", "n", "threads: time (speed-up)"], scaling),
                   ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -196,6 +196,7 @@ def chart(machines, root):
     drawn = [(f, name) for f, name in shown if any(median(m, f, name, n) for m in machines)]
     if not drawn:
         return None
+    import common  # matplotlib: only the chart needs it
     plt = common.plt
     figure, axes = plt.subplots(1, 2, figsize=(max(10, 1.1 * len(drawn) + 4), 5.5))
     figure.suptitle("Machines side by side", fontsize=13, fontweight="bold")
@@ -219,11 +220,11 @@ def chart(machines, root):
                 ratio_xs.append(x + offset)
                 ratios.append(value)
         bars = axes[1].bar(ratio_xs, ratios, width, color=colour, label=results.machine)
-        axes[1].bar_label(bars, [common.format_ratio(v) for v in ratios], rotation=90,
+        axes[1].bar_label(bars, [model.format_ratio(v) for v in ratios], rotation=90,
                           fontsize=6, padding=2)
-    for axis, title, label in ((axes[0], f"ns per item, n = {common.format_size(n)}",
+    for axis, title, label in ((axes[0], f"ns per item, n = {model.format_size(n)}",
                                 "median ns per item (log)"),
-                               (axes[1], f"speed vs own py_numba, n = {common.format_size(n)}",
+                               (axes[1], f"speed vs own py_numba, n = {model.format_size(n)}",
                                 "py_numba time / time (log; >1 faster)")):
         axis.set_yscale("log")
         axis.set_xticks(range(len(drawn)), [name for _, name in drawn], rotation=35, ha="right",
@@ -235,7 +236,7 @@ def chart(machines, root):
     low, high = axes[1].get_ylim()
     axes[1].set_ylim(low, high * 8)
     axes[0].legend(fontsize=8, loc="upper right")
-    directory = os.path.join(root, common.FIGURE_DIRECTORY)
+    directory = os.path.join(root, model.FIGURE_DIRECTORY)
     os.makedirs(directory, exist_ok=True)
     figure.tight_layout(rect=(0, 0, 1, 0.9))
     paths = [os.path.join(directory, f"{ROOT_FIGURE}.{ext}") for ext in ("png", "svg")]

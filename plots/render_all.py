@@ -45,8 +45,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("directories", nargs="*", help="results directories (default: all)")
     arguments = parser.parse_args(argv)
-    directories = arguments.directories or sorted(
-        d for d in glob.glob(os.path.join(DEFAULT_RESULTS, "*")) if os.path.isdir(d))
+    directories = arguments.directories or machines.machine_directories(DEFAULT_RESULTS)
     if not directories:
         raise SystemExit(f"render_all: no results directory given or found in {DEFAULT_RESULTS}")
     for directory in directories:

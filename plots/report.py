@@ -10,7 +10,7 @@ import os
 import statistics
 import sys
 
-import common
+import model
 
 # The 2022 article's %timeit results on its author's laptop (SEED_STUDY.md), in ns. Quoted for
 # comparison only: other machine, other method (data generated inside the timed expression).
@@ -65,7 +65,7 @@ def cell(row):
     if row.error:
         return "error"
     spread = f" ±{row.stats.cv:.1%}" if math.isfinite(row.stats.cv) else ""
-    return common.format_time(row.stats.median) + spread
+    return model.format_time(row.stats.median) + spread
 
 
 def repetitions_note(rows):
@@ -120,7 +120,7 @@ class Report:
 
     def machine(self):
         r = self.results
-        caches = ", ".join(f"{label} {common.format_bytes(size)}" for label, size in r.caches())
+        caches = ", ".join(f"{label} {model.format_bytes(size)}" for label, size in r.caches())
         self.add("## Machine", "",
                  f"- CPU: {r.cpu_model()}; {r.num_cpus() or '?'} logical CPUs",
                  f"- Caches (per instance): {caches or 'unknown'}")
@@ -147,7 +147,7 @@ class Report:
                           c.get("xsimd_version", "?"), c.get("google_benchmark_version", "?"),
                           c.get("simd_isa_default", "?")])
         if lines:
-            self.add("## Builds", "", common.markdown_table(
+            self.add("## Builds", "", model.markdown_table(
                 ["file", "compiler", "flags", "build", "xsimd", "Google Benchmark",
                  "default ISA"], lines), "")
         if self.python:
@@ -161,7 +161,7 @@ class Report:
                 self.add(f"- rows merged from `{extra}` (same interpreter assumed)")
             for row, why in (c.get("skipped") or {}).items():
                 name, _, size = row.rpartition("/")
-                if not self.results.get(common.MAIN, self.python, name, int(size)):
+                if not self.results.get(model.MAIN, self.python, name, int(size)):
                     self.add(f"- not run: `{row}`: {why}")
             self.add("")
 
@@ -210,39 +210,39 @@ class Report:
         if not py:
             return
         sizes = [n for n in (10_000, 100_000)
-                 if any(self.median(common.MAIN, py, name, n) for name, *_ in FIDELITY)]
-        f = common.format_time
+                 if any(self.median(model.MAIN, py, name, n) for name, *_ in FIDELITY)]
+        f = model.format_time
         lines = []
         for name, article, ours, datagen in FIDELITY:
             effects = []
             for n in sizes:
-                own = self.median(common.MAIN, py, name, n)
-                generation = self.median(common.DATAGEN, py, datagen.split("/")[1], n)
+                own = self.median(model.MAIN, py, name, n)
+                generation = self.median(model.DATAGEN, py, datagen.split("/")[1], n)
                 if own and generation:
-                    effects.append(f"n = {common.format_size(n)}: the article's timed data "
+                    effects.append(f"n = {model.format_size(n)}: the article's timed data "
                                    f"generation (`{datagen}`) {f(generation)} = "
                                    f"{100 * generation / own:.2g}% of the experiment's {f(own)}")
             if name == "py_numpy_df":
                 for n in sizes:
-                    own = self.median(common.MAIN, py, name, n)
-                    array = self.median(common.EXTRA, py, "py_numpy_df_ndarray", n)
+                    own = self.median(model.MAIN, py, name, n)
+                    array = self.median(model.EXTRA, py, "py_numpy_df_ndarray", n)
                     if own and array:
-                        effects.append(f"n = {common.format_size(n)}: fed arrays "
+                        effects.append(f"n = {model.format_size(n)}: fed arrays "
                                        f"{f(array)}, so the article's list input makes it "
                                        f"{own / array:.3g}x slower")
             lines.append([f"`{name}`", article, ours, "; ".join(effects) or "not measured here"])
-        rows = [r for r in self.results.select(common.MAIN, py) if r.stats.repetitions > 1]
+        rows = [r for r in self.results.select(model.MAIN, py) if r.stats.repetitions > 1]
         timer = ""
         if rows:
             worst = max(rows, key=lambda r: abs(r.stats.mean / r.stats.median - 1))
             timer = (f" Over the {len(rows)} experiment rows here, mean / median is at most "
                      f"{worst.stats.mean / worst.stats.median:.3f} (`{worst.implementation}`/"
-                     f"{common.format_size(worst.n)}).")
+                     f"{model.format_size(worst.n)}).")
         self.add("## Fidelity to the article", "",
                  "Each experiment repeats the article's notebook operation for operation, with "
                  "its input types. The differences, all in the method, and their effect measured "
                  "in this run:", "",
-                 common.markdown_table(["experiment", "the article", "study.py", "measured "
+                 model.markdown_table(["experiment", "the article", "study.py", "measured "
                                         "effect of the differences"], lines), "",
                  "- Data generation: the article's timed expression also generated the data "
                  "(and, for experiments 1-2, built the label list); here it is made once before "
@@ -262,23 +262,23 @@ class Report:
                  "the library (tested).", "")
 
     def thread_scaling(self):
-        lines = [[f"`{kernel}`", common.format_size(n), common.format_scaling(points)]
+        lines = [[f"`{kernel}`", model.format_size(n), model.format_scaling(points)]
                  for source in self.results.cpp_sources
-                 for kernel, n, points in common.thread_scaling(self.results, source)
+                 for kernel, n, points in model.thread_scaling(self.results, source)
                  if source == self.cpp]
         if lines:
             self.add("## Thread scaling", "", f"`{self.cpp}`: median per call with "
                      "AUCRECALL_THREADS = t and the speed-up over one thread in the same run "
                      f"({self.results.num_cpus() or '?'} logical CPUs; larger t not run: "
                      f"{self.results.contexts[self.cpp].get('thread_scaling_left_out', '?')}).",
-                     "", common.markdown_table(["kernel", "n", "threads: time (speed-up)"], lines),
+                     "", model.markdown_table(["kernel", "n", "threads: time (speed-up)"], lines),
                      "")
 
     def findings(self):
         """'What the numbers say': each sentence only when its rows exist."""
         r, py, cpp = self.results, self.python, self.cpp
         said = []
-        f = common.format_time
+        f = model.format_time
 
         def ratio(a, b):
             return a / b if a and b else None
@@ -286,52 +286,52 @@ class Report:
         def pair(slow_name, slow, fast_name, fast, n, what):
             x = ratio(slow, fast)
             if x:
-                verdict = (f"{common.format_factor(x)} faster" if x >= 1
-                           else f"{common.format_factor(1 / x)} slower")
-                said.append(f"{what} at n = {common.format_size(n)}: `{fast_name}` {f(fast)} "
+                verdict = (f"{model.format_factor(x)} faster" if x >= 1
+                           else f"{model.format_factor(1 / x)} slower")
+                said.append(f"{what} at n = {model.format_size(n)}: `{fast_name}` {f(fast)} "
                             f"against `{slow_name}` {f(slow)}, {verdict}.")
 
         for n in (10_000, 100_000):
-            pair("py_baseline", self.median(common.MAIN, py, "py_baseline", n), "py_numpy_df",
-                 self.median(common.MAIN, py, "py_numpy_df", n), n,
+            pair("py_baseline", self.median(model.MAIN, py, "py_baseline", n), "py_numpy_df",
+                 self.median(model.MAIN, py, "py_numpy_df", n), n,
                  "Replacing the per-k Python recount by a cumulative sum")
         for n in (10_000, 100_000):
-            pair("py_numpy_df", self.median(common.MAIN, py, "py_numpy_df", n), "py_numpy",
-                 self.median(common.MAIN, py, "py_numpy", n), n,
+            pair("py_numpy_df", self.median(model.MAIN, py, "py_numpy_df", n), "py_numpy",
+                 self.median(model.MAIN, py, "py_numpy", n), n,
                  "Dropping the DataFrame (and the list input it came with)")
-        for n in common.STUDY_SIZES:
-            numpy_ = self.median(common.MAIN, py, "py_numpy", n)
-            numba_ = self.median(common.MAIN, py, "py_numba", n)
+        for n in model.STUDY_SIZES:
+            numpy_ = self.median(model.MAIN, py, "py_numpy", n)
+            numba_ = self.median(model.MAIN, py, "py_numba", n)
             x = ratio(numpy_, numba_)
             article = ARTICLE_TIMINGS["py_numpy"][n] / ARTICLE_TIMINGS["py_numba"][n]
             if x:
-                said.append(f"Numba at n = {common.format_size(n)}: `py_numba` {f(numba_)}, "
+                said.append(f"Numba at n = {model.format_size(n)}: `py_numba` {f(numba_)}, "
                             f"`py_numpy` {f(numpy_)}: py_numpy / py_numba = {x:.3g} "
                             f"(the article's laptop: {article:.3g}).")
         for n in (10_000, 100_000):
-            best = self.fastest(common.MAIN, cpp, n)
-            numba_ = self.median(common.MAIN, py, "py_numba", n)
+            best = self.fastest(model.MAIN, cpp, n)
+            numba_ = self.median(model.MAIN, py, "py_numba", n)
             if best and numba_:
-                said.append(f"C++ against Numba at n = {common.format_size(n)}: the fastest C++ "
+                said.append(f"C++ against Numba at n = {model.format_size(n)}: the fastest C++ "
                             f"kernel ({cpp}), `{best[0]}`, takes {f(best[1])}; `py_numba` takes "
-                            f"{f(numba_)}, {common.format_factor(numba_ / best[1])} as long.")
-        n = self.focus_size(common.MAIN, cpp)
-        best = self.fastest(common.MAIN, cpp, n) if n else None
-        floor = self.median(common.FLOOR, cpp, common.MEMORY_FLOOR, n) if n else None
+                            f"{f(numba_)}, {model.format_factor(numba_ / best[1])} as long.")
+        n = self.focus_size(model.MAIN, cpp)
+        best = self.fastest(model.MAIN, cpp, n) if n else None
+        floor = self.median(model.FLOOR, cpp, model.MEMORY_FLOOR, n) if n else None
         if best and floor:
-            said.append(f"Memory floor at n = {common.format_size(n)}: reading the inputs once "
+            said.append(f"Memory floor at n = {model.format_size(n)}: reading the inputs once "
                         f"takes {f(floor)}; the fastest kernel `{best[0]}` takes {f(best[1])}, "
-                        f"{common.format_factor(best[1] / floor)} that floor.")
-        sizes = r.sizes(common.MAIN, cpp) if cpp else []
+                        f"{model.format_factor(best[1] / floor)} that floor.")
+        sizes = r.sizes(model.MAIN, cpp) if cpp else []
         if best and len(sizes) >= 2:
-            rows = {row.n: row for row in r.select(common.MAIN, cpp, best[0])}
+            rows = {row.n: row for row in r.select(model.MAIN, cpp, best[0])}
             small = min(n for n in rows if n >= 100) if any(n >= 100 for n in rows) else None
             large = max(rows)
             if small and large > small:
                 growth = rows[large].ns_per_item / rows[small].ns_per_item
                 said.append(f"Scaling of `{best[0]}`: {rows[small].ns_per_item:.3g} ns per item "
-                            f"at n = {common.format_size(small)}, {rows[large].ns_per_item:.3g} at "
-                            f"n = {common.format_size(large)} ({common.format_factor(growth)} "
+                            f"at n = {model.format_size(small)}, {rows[large].ns_per_item:.3g} at "
+                            f"n = {model.format_size(large)} ({model.format_factor(growth)} "
                             "per item).")
         said += self.simd_findings() + self.compiler_findings() + self.phase_findings()
         said += self.narrow_findings() + self.noise_findings()
@@ -341,16 +341,16 @@ class Report:
     def simd_findings(self):
         r, said = self.results, []
         for source in r.cpp_sources:
-            for kernel in r.implementations(common.ISA, source):
-                n = self.focus_size(common.ISA, source, kernel)
-                times = {isa: self.median(common.ISA, source, kernel, n, isa) for isa in r.isas()}
+            for kernel in r.implementations(model.ISA, source):
+                n = self.focus_size(model.ISA, source, kernel)
+                times = {isa: self.median(model.ISA, source, kernel, n, isa) for isa in r.isas()}
                 times = {isa: t for isa, t in times.items() if t}
                 if "scalar" in times and len(times) > 1:
                     best = min(times, key=times.get)
-                    said.append(f"SIMD, `{kernel}` ({source}, n = {common.format_size(n)}): "
-                                f"scalar {common.format_time(times['scalar'])}, best `{best}` "
-                                f"{common.format_time(times[best])} "
-                                f"({common.format_factor(times['scalar'] / times[best])}).")
+                    said.append(f"SIMD, `{kernel}` ({source}, n = {model.format_size(n)}): "
+                                f"scalar {model.format_time(times['scalar'])}, best `{best}` "
+                                f"{model.format_time(times[best])} "
+                                f"({model.format_factor(times['scalar'] / times[best])}).")
         return said
 
     def compiler_findings(self):
@@ -359,12 +359,12 @@ class Report:
             return []
         first, second = r.cpp_sources[:2]
         ratios = []
-        for kernel in r.implementations(common.MAIN, first):
-            n = self.focus_size(common.MAIN, first, kernel)
-            a = self.median(common.MAIN, first, kernel, n)
-            b = self.median(common.MAIN, second, kernel, n)
+        for kernel in r.implementations(model.MAIN, first):
+            n = self.focus_size(model.MAIN, first, kernel)
+            a = self.median(model.MAIN, first, kernel, n)
+            b = self.median(model.MAIN, second, kernel, n)
             if a and b:
-                ratios.append(f"`{kernel}` {b / a:.3g} (n = {common.format_size(n)})")
+                ratios.append(f"`{kernel}` {b / a:.3g} (n = {model.format_size(n)})")
         if not ratios:
             return []
         return [f"Compilers: {second} time / {first} time per kernel: " + ", ".join(ratios)
@@ -372,26 +372,26 @@ class Report:
 
     def phase_findings(self):
         said = []
-        for kernel in self.results.implementations(common.PHASE_RANK, self.cpp):
-            n = self.focus_size(common.PHASE_RANK, self.cpp, kernel)
-            rank = self.median(common.PHASE_RANK, self.cpp, kernel, n)
-            total = self.median(common.MAIN, self.cpp, kernel, n)
+        for kernel in self.results.implementations(model.PHASE_RANK, self.cpp):
+            n = self.focus_size(model.PHASE_RANK, self.cpp, kernel)
+            rank = self.median(model.PHASE_RANK, self.cpp, kernel, n)
+            total = self.median(model.MAIN, self.cpp, kernel, n)
             if rank and total:
                 noise = (" (the ranking row measured slower than the whole kernel, so this "
                          "split is not valid: the two rows ran at different moments of the "
                          "machine's load, or the rank-only entry does work the kernel skips)"
                          if rank > total else "")
-                said.append(f"Ranking share of `{kernel}` at n = {common.format_size(n)}: "
-                            f"{rank / total:.0%} ({common.format_time(rank)} of "
-                            f"{common.format_time(total)}){noise}.")
+                said.append(f"Ranking share of `{kernel}` at n = {model.format_size(n)}: "
+                            f"{rank / total:.0%} ({model.format_time(rank)} of "
+                            f"{model.format_time(total)}){noise}.")
         return said
 
     def narrow_findings(self):
         parts = []
-        for kernel in self.results.implementations(common.NARROW, self.cpp):
-            n = self.focus_size(common.NARROW, self.cpp, kernel)
-            wide = self.median(common.MAIN, self.cpp, kernel, n)
-            narrow = self.median(common.NARROW, self.cpp, kernel, n)
+        for kernel in self.results.implementations(model.NARROW, self.cpp):
+            n = self.focus_size(model.NARROW, self.cpp, kernel)
+            wide = self.median(model.MAIN, self.cpp, kernel, n)
+            narrow = self.median(model.NARROW, self.cpp, kernel, n)
             if wide and narrow:
                 parts.append(f"`{kernel}` {wide / narrow:.3g}")
         if not parts:
@@ -426,23 +426,23 @@ class Report:
 
         def line(what, n, a_name, a, b_name, b):
             if a and b:
-                lines.append([what, common.format_size(n), f"{a_name}: {common.format_time(a)}",
-                              f"{b_name}: {common.format_time(b)}", f"{a / b:.3g}"])
+                lines.append([what, model.format_size(n), f"{a_name}: {model.format_time(a)}",
+                              f"{b_name}: {model.format_time(b)}", f"{a / b:.3g}"])
 
-        for n in common.STUDY_SIZES:
-            line("py_numpy / py_numba", n, "py_numpy", self.median(common.MAIN, py, "py_numpy", n),
-                 "py_numba", self.median(common.MAIN, py, "py_numba", n))
-        for n in common.STUDY_SIZES:
-            best = self.fastest(common.MAIN, cpp, n)
+        for n in model.STUDY_SIZES:
+            line("py_numpy / py_numba", n, "py_numpy", self.median(model.MAIN, py, "py_numpy", n),
+                 "py_numba", self.median(model.MAIN, py, "py_numba", n))
+        for n in model.STUDY_SIZES:
+            best = self.fastest(model.MAIN, cpp, n)
             if best:
                 line("py_numba / fastest C++", n, "py_numba",
-                     self.median(common.MAIN, py, "py_numba", n), f"{best[0]} ({cpp})", best[1])
-        for n in self.results.sizes(common.MAIN, cpp) if cpp else []:
-            best = self.fastest(common.MAIN, cpp, n)
+                     self.median(model.MAIN, py, "py_numba", n), f"{best[0]} ({cpp})", best[1])
+        for n in self.results.sizes(model.MAIN, cpp) if cpp else []:
+            best = self.fastest(model.MAIN, cpp, n)
             line("fastest C++ / memory floor", n, f"{best[0]} ({cpp})", best[1], "read_inputs",
-                 self.median(common.FLOOR, cpp, common.MEMORY_FLOOR, n))
+                 self.median(model.FLOOR, cpp, model.MEMORY_FLOOR, n))
         if lines:
-            self.add("## Ratios", "", common.markdown_table(["ratio", "n", "numerator", "denominator",
+            self.add("## Ratios", "", model.markdown_table(["ratio", "n", "numerator", "denominator",
                                                       "value"], lines), "")
 
     def tables(self):
@@ -450,19 +450,19 @@ class Report:
         self.add("## Median times", "", "Median per call, ± coefficient of variation.", "")
         groups = []
         if self.python:
-            for kind, title in ((common.MAIN, "Python experiments"),
-                                (common.EXTRA, "Python extra rows (not the article's)"),
-                                (common.DATAGEN, "the article's in-timing data generation")):
+            for kind, title in ((model.MAIN, "Python experiments"),
+                                (model.EXTRA, "Python extra rows (not the article's)"),
+                                (model.DATAGEN, "the article's in-timing data generation")):
                 groups.append((f"{title} (`{self.python}`)", kind, self.python,
                                lambda row: row.implementation))
         for source in r.cpp_sources:
-            for kind, title in ((common.MAIN, "C++ kernels, int64 labels + float64 scores"),
-                                (common.NARROW, "C++ kernels, uint8 labels + float32 scores"),
-                                (common.ISA, "C++ SIMD kernels per forced instruction set"),
-                                (common.PHASE_RANK, "C++ ranking phase alone"),
-                                (common.THREADS, "C++ multithreaded kernels per thread count"),
-                                (common.FLOOR, "reading the inputs once (memory floor)"),
-                                (common.VALIDATE, "input validation alone")):
+            for kind, title in ((model.MAIN, "C++ kernels, int64 labels + float64 scores"),
+                                (model.NARROW, "C++ kernels, uint8 labels + float32 scores"),
+                                (model.ISA, "C++ SIMD kernels per forced instruction set"),
+                                (model.PHASE_RANK, "C++ ranking phase alone"),
+                                (model.THREADS, "C++ multithreaded kernels per thread count"),
+                                (model.FLOOR, "reading the inputs once (memory floor)"),
+                                (model.VALIDATE, "input validation alone")):
                 groups.append((f"{title} (`{source}`)", kind, source,
                                lambda row: row.implementation + (f"@{row.isa}" if row.isa else "")))
         for title, kind, source, key in groups:
@@ -473,11 +473,11 @@ class Report:
             names = list(dict.fromkeys(key(row) for row in sorted(
                 rows, key=lambda row: (r.implementations(kind, source).index(row.implementation)
                                        if row.implementation in r.implementations(kind, source)
-                                       else 99, common.ISA_ORDER.index(row.isa)
-                                       if row.isa in common.ISA_ORDER else 99))))
+                                       else 99, model.ISA_ORDER.index(row.isa)
+                                       if row.isa in model.ISA_ORDER else 99))))
             by_key = {(key(row), row.n): row for row in rows}
-            self.add(f"### {title}", "", common.markdown_table(
-                ["", *[f"n = {common.format_size(n)}" for n in sizes]],
+            self.add(f"### {title}", "", model.markdown_table(
+                ["", *[f"n = {model.format_size(n)}" for n in sizes]],
                 [[f"`{name}`", *[cell(by_key.get((name, n))) for n in sizes]] for name in names]),
                 "")
             note = repetitions_note([row for row in rows if row.stats])
@@ -489,15 +489,15 @@ class Report:
         lines = []
         for name, timings in ARTICLE_TIMINGS.items():
             for n, article_ns in timings.items():
-                ours = self.median(common.MAIN, py, name, n)
-                lines.append([f"`{name}`", common.format_size(n), common.format_time(article_ns),
-                              common.format_time(ours) if ours else "not run",
+                ours = self.median(model.MAIN, py, name, n)
+                lines.append([f"`{name}`", model.format_size(n), model.format_time(article_ns),
+                              model.format_time(ours) if ours else "not run",
                               f"{article_ns / ours:.3g}" if ours else ""])
         self.add("## The article's published timings (its author's laptop, 2022)", "",
                  "Quoted from the 2022 article (IPython `%timeit`, data generated inside the "
                  "timed expression), next to this machine's medians. Different machines and "
                  "methods: read the ratios between experiments, not between columns.", "",
-                 common.markdown_table(["experiment", "n", "article (laptop, 2022)", "this machine",
+                 model.markdown_table(["experiment", "n", "article (laptop, 2022)", "this machine",
                                  "article / this machine"], lines), "")
 
     def errors(self, shown=30):
@@ -527,7 +527,7 @@ class Report:
 
 
 def existing_charts(results):
-    directory = os.path.join(results.directory, common.FIGURE_DIRECTORY)
+    directory = os.path.join(results.directory, model.FIGURE_DIRECTORY)
     if not os.path.isdir(directory):
         return []
     return sorted(os.path.join(directory, f) for f in os.listdir(directory)
@@ -544,4 +544,6 @@ def write(results, chart_paths=None):
 
 
 if __name__ == "__main__":
-    common.figure_main(write, sys.argv[1:])
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: report.py RESULTS_DIRECTORY")
+    print(write(model.Results(sys.argv[1])))

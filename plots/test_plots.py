@@ -10,6 +10,7 @@ plumbing (names, medians, missing rows, errors), never a published number.
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -172,6 +173,17 @@ class RenderTest(unittest.TestCase):
         root = tempfile.mkdtemp(prefix="aucrecall-machines-")
         self.addCleanup(shutil.rmtree, root)
         self.assertIsNone(machines.write(root))
+
+    def test_report_and_machines_tables_need_no_matplotlib(self):
+        # The data side (model, report, cross-machine tables) must run where matplotlib is
+        # missing; only the figures need it.
+        script = ("import sys; sys.modules['matplotlib'] = None; "
+                  f"sys.path.insert(0, {HERE!r}); import model, report, machines; "
+                  f"print(report.write(model.Results({self.directory!r}), []))")
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=False)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertTrue(done.stdout.strip().endswith("REPORT.md"))
 
     def test_a_directory_without_rows_is_an_error(self):
         empty = tempfile.mkdtemp(prefix="aucrecall-empty-")
