@@ -39,7 +39,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -51,6 +50,7 @@
 #include "aucrecall/datagen.hpp"
 #include "build_info.hpp"
 #include "reference.hpp"
+#include "scoped_env.hpp"
 
 namespace {
 
@@ -239,29 +239,11 @@ void kernel_row(benchmark::State& state, const Kernel* kernel, Variant variant, 
     }
 }
 
-// Sets AUCRECALL_THREADS for one row (the multithreaded kernels read it on every call) and
-// restores the previous value, so later rows run as configured by the caller.
-class ThreadCountOverride {
-public:
-    explicit ThreadCountOverride(unsigned threads) {
-        if (const char* old = std::getenv(variable)) previous_ = old;
-        ::setenv(variable, std::to_string(threads).c_str(), 1);
-    }
-    ~ThreadCountOverride() {
-        if (previous_) ::setenv(variable, previous_->c_str(), 1);
-        else ::unsetenv(variable);
-    }
-    ThreadCountOverride(const ThreadCountOverride&) = delete;
-    ThreadCountOverride& operator=(const ThreadCountOverride&) = delete;
-
-private:
-    static constexpr const char* variable = "AUCRECALL_THREADS";
-    std::optional<std::string> previous_;
-};
 
 void thread_scaling_row(benchmark::State& state, const Kernel* kernel, unsigned threads,
                         std::string family) {
-    const ThreadCountOverride forced(threads);
+    // The multithreaded kernels read AUCRECALL_THREADS on every call; restored after the row.
+    const ScopedEnv forced("AUCRECALL_THREADS", std::to_string(threads));
     kernel_row(state, kernel, Variant::i64_f64, std::string(), std::move(family));
 }
 

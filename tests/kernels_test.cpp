@@ -3,6 +3,7 @@
 // and the study's larger sizes. Parameterised by (kernel, label type, score type): kernels added
 // to the registry later are covered without touching this file.
 #include "kernel_checks.hpp"
+#include "scoped_env.hpp"
 
 #include <algorithm>
 #include <array>
@@ -359,10 +360,8 @@ TEST(Registry, ComputeWithoutKernelNameUsesTheDefaultKernel) {
 // counts, including ones that do not divide n, so their parallel paths meet the reference too;
 // single-threaded kernels must simply ignore the variable.
 TEST(Registry, ResultsDoNotDependOnForcedThreadCount) {
-    const char* saved = std::getenv("AUCRECALL_THREADS");
-    const std::string previous = saved ? saved : "";
     for (const char* threads : {"2", "3", "7"}) {
-        ASSERT_EQ(setenv("AUCRECALL_THREADS", threads, 1), 0);
+        const ScopedEnv forced("AUCRECALL_THREADS", threads);
         for (const Kernel& k : aucrecall::kernels())
             for (std::size_t n : {2u, 67u, 1000u, 4097u}) {
                 if (n > test_size_limit(k)) continue;
@@ -381,8 +380,6 @@ TEST(Registry, ResultsDoNotDependOnForcedThreadCount) {
                 }
             }
     }
-    if (saved) setenv("AUCRECALL_THREADS", previous.c_str(), 1);
-    else unsetenv("AUCRECALL_THREADS");
 }
 
 TEST(Registry, AucRecallAcceptsContiguousContainers) {

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "aucrecall/datagen.hpp"
 #include "kernel_checks.hpp"
 #include "reference.hpp"
+#include "scoped_env.hpp"
 
 namespace {
 
@@ -34,23 +34,9 @@ constexpr std::size_t big_n = 1000000;
 
 constexpr const char* rank_count_kernels[] = {"keysort", "radix_rank", "radix_rank_mt"};
 
-// Sets AUCRECALL_THREADS for the scope of one check, restoring the previous value after.
-class ThreadsOverride {
-public:
-    explicit ThreadsOverride(const std::string& value) {
-        if (const char* old = std::getenv(name)) previous_ = old;
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ThreadsOverride() {
-        if (previous_) ::setenv(name, previous_->c_str(), 1);
-        else ::unsetenv(name);
-    }
-    ThreadsOverride(const ThreadsOverride&) = delete;
-    ThreadsOverride& operator=(const ThreadsOverride&) = delete;
-
-private:
-    static constexpr const char* name = "AUCRECALL_THREADS";
-    std::optional<std::string> previous_;
+// AUCRECALL_THREADS for the scope of one check.
+struct ThreadsOverride : ScopedEnv {
+    explicit ThreadsOverride(const std::string& value) : ScopedEnv("AUCRECALL_THREADS", value) {}
 };
 
 template <class Label, class Score>
