@@ -175,7 +175,10 @@ class Results:
             return  # not a benchmark file
         source = source_name(path)
         if source in self.contexts:  # a second python*.json: its rows join the first file's
-            self.contexts[source].setdefault("merged_files", []).append(os.path.basename(path))
+            first = self.contexts[source]
+            first.setdefault("merged_files", []).append(os.path.basename(path))
+            for key, value in document.get("context", {}).items():
+                first.setdefault(key, value)  # facts only the later file recorded
         else:
             self.contexts[source] = document.get("context", {})
         iterations, cpu_times, aggregates, errors, repetitions = {}, {}, {}, {}, {}

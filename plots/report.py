@@ -157,6 +157,9 @@ class Report:
                      f"(`{c.get('python_executable', '?')}`), NumPy {c.get('numpy', '?')}, "
                      f"pandas {c.get('pandas', '?')}, Numba {c.get('numba') or 'absent'} "
                      f"({c.get('numba_status', '?')})")
+            if c.get("py_aucrecall_status"):
+                self.add(f"- `py_aucrecall` (this project's Python module): "
+                         f"{c['py_aucrecall_status']}")
             for extra in c.get("merged_files", []):
                 self.add(f"- rows merged from `{extra}` (same interpreter assumed)")
             for row, why in (c.get("skipped") or {}).items():
@@ -308,6 +311,7 @@ class Report:
                 said.append(f"Numba at n = {model.format_size(n)}: `py_numba` {f(numba_)}, "
                             f"`py_numpy` {f(numpy_)}: py_numpy / py_numba = {x:.3g} "
                             f"(the article's laptop: {article:.3g}).")
+        said += self.module_findings()
         for n in (10_000, 100_000):
             best = self.fastest(model.MAIN, cpp, n)
             numba_ = self.median(model.MAIN, py, "py_numba", n)
@@ -337,6 +341,26 @@ class Report:
         said += self.narrow_findings() + self.noise_findings()
         if said:
             self.add("## What the numbers say", "", *[f"- {s}" for s in said], "")
+
+    def module_findings(self):
+        """py_aucrecall: the library called from Python, against its kernel timed in C++."""
+        py, cpp, said = self.python, self.cpp, []
+        if not py:
+            return said
+        kernels = self.results.contexts[py].get("py_aucrecall_kernels") or {}
+        f = model.format_time
+        for n in model.STUDY_SIZES:
+            own = self.median(model.MAIN, py, "py_aucrecall", n)
+            kernel = kernels.get(str(n))
+            same = self.median(model.MAIN, cpp, kernel, n) if kernel and cpp else None
+            if own and same:
+                numba_ = self.median(model.MAIN, py, "py_numba", n)
+                said.append(f"The library from Python at n = {model.format_size(n)}: "
+                            f"`py_aucrecall` {f(own)} per call, its kernel `{kernel}` timed in "
+                            f"C++ ({cpp}) {f(same)}: the Python call costs "
+                            f"{own / same - 1:+.0%} ({f(own - same)})"
+                            + (f"; `py_numba` {f(numba_)}" if numba_ else "") + ".")
+        return said
 
     def simd_findings(self):
         r, said = self.results, []

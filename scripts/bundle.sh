@@ -5,8 +5,9 @@
 #   scripts/bundle.sh DIR          release (GCC) and clang-release builds of aucrecall-bench
 #   scripts/bundle.sh DIR --gcc    the GCC build only
 #
-# DIR then holds <preset>/aucrecall-bench, lib/ (every shared library the binaries load except
-# the C library itself: Google Benchmark, Highway, libstdc++, libgcc_s) and BUNDLE.txt (git
+# DIR then holds <preset>/aucrecall-bench, python/ (the module, for the same Python version only),
+# lib/ (every shared library the binaries load except the C library itself: Google Benchmark,
+# Highway, libstdc++, libgcc_s) and BUNDLE.txt (git
 # revision, compilers, library versions, ldd output). Copy DIR and the source tree (for
 # bench/python/study.py and scripts/) to the other machine and run there:
 #
@@ -41,6 +42,13 @@ for preset in "${presets[@]}"; do
   cmake --build --preset "$preset" --target aucrecall-bench
   mkdir -p "$out/$preset"
   cp "build/$preset/aucrecall-bench" "$out/$preset/"
+  if [[ "$preset" == release ]]; then
+    # The Python module, for the study's py_aucrecall row: it imports only under the same
+    # Python version as here (its file name carries the ABI); elsewhere the row is skipped.
+    cmake --build --preset release --target aucrecall_python
+    mkdir -p "$out/python"
+    cp build/release/python/aucrecall*.so build/release/python/aucrecall.pyi "$out/python/"
+  fi
   compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[^=]*=//p' "build/$preset/CMakeCache.txt")
   {
     echo

@@ -11,6 +11,7 @@ packages=(
   python3 python3-numpy                # the CLI's cross-check against NumPy
   python3-pandas python3-numba python3-matplotlib   # the study's experiments and charts (tested too)
   libbenchmark-tools python3-scipy     # scripts/compare.sh: Google Benchmark's compare.py + U test
+  python3-dev pybind11-dev python3-pytest   # the Python module and its tests
 )
 if [[ "${1:-}" == "--study" ]]; then
   packages+=(clang)                    # the compiler comparison

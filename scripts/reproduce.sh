@@ -155,12 +155,15 @@ else
   done_phase dependencies
   for preset in "${presets[@]}"; do
     phase "build preset $preset"
+    # The release build also makes the Python module for the study's py_aucrecall row.
+    targets=(aucrecall-bench)
+    [[ "$preset" == release ]] && targets+=(aucrecall_python)
     if [[ -n "${AUCRECALL_BUILD_ROOT:-}" ]]; then
       cmake --preset "$preset" -B "$(build_dir "$preset")" >/dev/null
-      cmake --build "$(build_dir "$preset")" -j 2 --target aucrecall-bench
+      cmake --build "$(build_dir "$preset")" -j 2 --target "${targets[@]}"
     else
       cmake --preset "$preset" >/dev/null
-      cmake --build --preset "$preset" --target aucrecall-bench
+      cmake --build --preset "$preset" --target "${targets[@]}"
     fi
     done_phase "build $preset"
   done
@@ -191,7 +194,11 @@ if [[ " ${presets[*]} " == *" clang-release "* ]]; then
 fi
 
 phase "Python experiments (bench/python/study.py)"
-python_command=("$python" bench/python/study.py ${python_flags[@]+"${python_flags[@]}"}
+# py_aucrecall imports the module of the release build (or of the bundle's python/ folder).
+module_dir=$(build_dir release)/python
+[[ -n "$prebuilt" ]] && module_dir=$prebuilt/python
+python_command=(env "PYTHONPATH=$module_dir${PYTHONPATH:+:$PYTHONPATH}" "$python"
+                bench/python/study.py ${python_flags[@]+"${python_flags[@]}"}
                 --out "$out/python.json")
 record "${python_command[@]}"
 if ! "${python_command[@]}"; then

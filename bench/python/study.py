@@ -473,17 +473,40 @@ def context(arguments, numba_status):
 ARTICLE_EXPERIMENTS = ("py_baseline", "py_numpy_df", "py_numpy", "py_numba")
 EXTRA_PREFIX = "extra/"
 DATAGEN_PREFIX = "datagen/"
-ALL_FAMILIES = (*ARTICLE_EXPERIMENTS, EXTRA_PREFIX + "py_numpy_df_ndarray",
+# After the article's four: the project's Python module on the same arrays ("call the library").
+LIBRARY_EXPERIMENT = "py_aucrecall"
+ALL_FAMILIES = (*ARTICLE_EXPERIMENTS, LIBRARY_EXPERIMENT, EXTRA_PREFIX + "py_numpy_df_ndarray",
                 DATAGEN_PREFIX + "list", DATAGEN_PREFIX + "array")
 NEEDS_PANDAS = ("py_baseline", "py_numpy_df", EXTRA_PREFIX + "py_numpy_df_ndarray")
 # py_baseline is O(n^2): at 100k one call takes minutes.
 BASELINE_DEFAULT_MAX_N = 10_000
 
 
-def families(numba_function, numba_status):
+def make_py_aucrecall():
+    """The project's module (python/, built into build/<preset>/python): (function, status)."""
+    try:
+        import aucrecall
+    except ImportError as error:
+        return None, (f"module aucrecall not importable ({error}); build it with cmake --build "
+                      "--preset release and put build/release/python on PYTHONPATH")
+    return aucrecall.auc_recall, (f"ok: aucrecall {aucrecall.__version__} from "
+                                  f"{aucrecall.__file__}, default kernel")
+
+
+def library_kernels(sizes):
+    """{n: the kernel py_aucrecall runs at n}, for comparing it with the same kernel in C++."""
+    try:
+        import aucrecall
+    except ImportError:
+        return {}
+    return {str(n): aucrecall.default_kernel(n) for n in sizes}
+
+
+def families(numba_function, numba_status, library_function=None, library_status=None):
     """family -> (function or None, why it cannot run here)."""
     table = {"py_baseline": (py_baseline, None), "py_numpy_df": (py_numpy_df, None),
              "py_numpy": (py_numpy, None), "py_numba": (numba_function, numba_status),
+             LIBRARY_EXPERIMENT: (library_function, library_status),
              EXTRA_PREFIX + "py_numpy_df_ndarray": (extra_py_numpy_df_ndarray, None),
              DATAGEN_PREFIX + "list": (article_datagen_list, None),
              DATAGEN_PREFIX + "array": (article_datagen_array, None)}
@@ -523,7 +546,9 @@ def main(argv):
         f"NumPy {np.__version__}, trapezoid rule np.{AREA_NAME}")
 
     numba_function, numba_status = make_py_numba()
-    table = families(numba_function, numba_status if numba_function is None else None)
+    library_function, library_status = make_py_aucrecall()
+    table = families(numba_function, numba_status if numba_function is None else None,
+                     library_function, library_status if library_function is None else None)
     wanted = arguments.experiments.split(",")
     unknown = [name for name in wanted if name not in table]
     if unknown:
@@ -574,6 +599,8 @@ def main(argv):
         log(f"n = {n}: {time.perf_counter() - size_started:.1f} s")
 
     report = {"context": context(arguments, numba_status), "benchmarks": rows}
+    report["context"]["py_aucrecall_status"] = library_status
+    report["context"]["py_aucrecall_kernels"] = library_kernels(arguments.sizes)
     report["context"]["skipped"] = skipped
     report["context"]["elapsed_seconds"] = round(time.perf_counter() - started, 1)
     text = json.dumps(report, indent=2) + "\n"

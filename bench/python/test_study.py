@@ -26,12 +26,15 @@ sys.path.insert(0, HERE)
 import study  # noqa: E402
 
 NUMBA_FUNCTION, NUMBA_STATUS = study.make_py_numba()
+# The project's module joins when importable (CTest puts build/<preset>/python on PYTHONPATH).
+LIBRARY_FUNCTION, LIBRARY_STATUS = study.make_py_aucrecall()
 
 
 def experiments():
     """name -> function, for every experiment that can run here (Numba may be absent)."""
     table = {name: function for name, (function, _) in
-             study.families(NUMBA_FUNCTION, NUMBA_STATUS).items()
+             study.families(NUMBA_FUNCTION, NUMBA_STATUS, LIBRARY_FUNCTION,
+                            LIBRARY_STATUS).items()
              if function is not None and not name.startswith(study.DATAGEN_PREFIX)}
     return table
 
@@ -45,7 +48,7 @@ class ArticleInputTypesTest(unittest.TestCase):
             self.assertTrue(all(type(v) is np.int64 for v in y_true), name)
             self.assertIsInstance(y_conf, np.ndarray)
             self.assertEqual(y_conf.dtype, np.float64)
-        for name in ("py_numpy", "py_numba", "extra/py_numpy_df_ndarray"):
+        for name in ("py_numpy", "py_numba", "py_aucrecall", "extra/py_numpy_df_ndarray"):
             y_true, y_conf = study.article_arguments(name, labels, scores)
             self.assertEqual((type(y_true), y_true.dtype), (np.ndarray, np.int64), name)
             self.assertEqual((type(y_conf), y_conf.dtype), (np.ndarray, np.float64), name)
@@ -185,6 +188,8 @@ class NumpyTwoTest(unittest.TestCase):
             assert numba_function is not None, status
             print(status)
             for name, (function, why) in study.families(numba_function, status).items():
+                if name == study.LIBRARY_EXPERIMENT:
+                    continue  # the module does not use NumPy's trapezoid (tested elsewhere)
                 assert function is not None, (name, why)
                 if not name.startswith(study.DATAGEN_PREFIX):
                     study.verify(name, function, seed=11)

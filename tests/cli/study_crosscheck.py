@@ -41,7 +41,10 @@ def main(argv):
         raise SystemExit(__doc__)
     cli = argv[0]
     numba_function, status = study.make_py_numba()
-    table = {name: function for name, (function, _) in study.families(numba_function, status).items()
+    library_function, library_status = study.make_py_aucrecall()
+    print(f"study_crosscheck: py_aucrecall: {library_status}")
+    table = {name: function for name, (function, _) in
+             study.families(numba_function, status, library_function, library_status).items()
              if function is not None and not name.startswith(study.DATAGEN_PREFIX)}
     missing = [name for name in study.ARTICLE_EXPERIMENTS if name not in table]
     if missing:

@@ -1,0 +1,252 @@
+// The Python module `aucrecall`: the library's entry point on NumPy arrays.
+//
+// Arrays of the library's own types (bool/uint8/int32/int64 labels, float32/float64 scores) that
+// are 1-D and contiguous are read in place: the kernel gets their data pointer, no copy. Anything
+// else array-like is converted once with NumPy (other numeric dtypes, lists, pandas Series,
+// strided views). The GIL is released while the kernel runs; the arrays stay referenced by this
+// call's frame meanwhile. Errors: ValueError (bad values, naming the index; bad options),
+// TypeError (a dtype that is not numeric).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "aucrecall/aucrecall.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// An input array the kernel can read in place, with the library's view of its element type.
+struct Column {
+    py::array array;  // keeps the memory alive (the caller's array, or the one conversion made)
+    const void* data = nullptr;
+    std::size_t size = 0;
+};
+
+// Imported once and deliberately never released: a static py::object would be destroyed after
+// the interpreter has finalised, at process exit, and crash there.
+const py::module_& numpy() {
+    static const py::module_* const np = new py::module_(py::module_::import("numpy"));
+    return *np;
+}
+
+bool is_one_dimensional_contiguous(const py::array& a) {
+    return a.ndim() == 1 && (a.shape(0) <= 1 || a.strides(0) == a.itemsize());
+}
+
+// Any array-like as a NumPy array (no copy for an ndarray), rejecting what cannot be a column.
+py::array as_array(const py::handle& value, const char* what) {
+    py::array a = py::isinstance<py::array>(value)
+                      ? py::reinterpret_borrow<py::array>(value)
+                      : py::array(numpy().attr("asarray")(value));
+    if (a.ndim() != 1)
+        throw py::value_error(std::string(what) + " must be one-dimensional, got " +
+                              std::to_string(a.ndim()) + " dimensions");
+    const char kind = a.dtype().kind();
+    if (kind != 'b' && kind != 'i' && kind != 'u' && kind != 'f')
+        throw py::type_error(std::string(what) + " must be numeric (bool, integer or float), got dtype " +
+                             std::string(py::str(a.dtype())));
+    return a;
+}
+
+py::array contiguous_as(const py::array& a, const char* dtype) {
+    return py::array(numpy().attr("ascontiguousarray")(a, py::arg("dtype") = dtype));
+}
+
+// A strided view (a[::2], a column of a 2-D array) becomes one contiguous copy of the same dtype.
+Column column(py::array a) {
+    if (!is_one_dimensional_contiguous(a)) a = py::array(numpy().attr("ascontiguousarray")(a));
+    return Column{a, a.data(), static_cast<std::size_t>(a.shape(0))};
+}
+
+// Equivalent dtype (NumPy's PyArray_EquivTypes: native byte order, same kind and size).
+template <class T>
+bool has_dtype(const py::array& a) {
+    return py::array_t<T>::check_(a);
+}
+
+// First index whose label is neither 0 nor 1, computed by NumPy (for dtypes the library does not
+// take, where a plain conversion could hide a bad value: 0.5 -> 0, 2**64 - 1 -> -1).
+void reject_non_binary(const py::array& a) {
+    py::object bad = numpy().attr("flatnonzero")((a.attr("__ne__")(0)).attr("__and__")(a.attr("__ne__")(1)));
+    if (py::len(bad) > 0) {
+        const py::object index = bad[py::int_(0)];
+        throw py::value_error("label at index " + std::string(py::str(index)) + " is " +
+                              std::string(py::repr(a[index])) + "; labels must be 0 or 1");
+    }
+}
+
+Column labels_column(const py::handle& value, aucrecall::LabelType* type) {
+    py::array a = as_array(value, "y_true");
+    using aucrecall::LabelType;
+    if (has_dtype<bool>(a)) *type = LabelType::boolean;
+    else if (has_dtype<std::uint8_t>(a)) *type = LabelType::u8;
+    else if (has_dtype<std::int32_t>(a)) *type = LabelType::i32;
+    else if (has_dtype<std::int64_t>(a)) *type = LabelType::i64;
+    else {
+        // Another numeric dtype: every value must be exactly 0 or 1 before it may be narrowed.
+        reject_non_binary(a);
+        a = contiguous_as(a, "uint8");
+        *type = LabelType::u8;
+    }
+    return column(std::move(a));
+}
+
+Column scores_column(const py::handle& value, aucrecall::ScoreType* type) {
+    py::array a = as_array(value, "y_score");
+    using aucrecall::ScoreType;
+    if (has_dtype<float>(a)) {
+        *type = ScoreType::f32;
+    } else if (has_dtype<double>(a)) {
+        *type = ScoreType::f64;
+    } else {
+        // Integers and other floats become float64 (exact for integers up to 2**53; a long
+        // double loses its extra precision).
+        a = contiguous_as(a, "float64");
+        *type = ScoreType::f64;
+    }
+    return column(std::move(a));
+}
+
+aucrecall::Ties ties_of(const std::string& ties) {
+    try {
+        return aucrecall::parse_ties(ties);
+    } catch (const std::invalid_argument& e) {
+        throw py::value_error(e.what());
+    }
+}
+
+struct Prepared {
+    Column labels, scores;
+    aucrecall::Input input;
+};
+
+Prepared prepare(const py::handle& y_true, const py::handle& y_score) {
+    Prepared p;
+    p.labels = labels_column(y_true, &p.input.label_type);
+    p.scores = scores_column(y_score, &p.input.score_type);
+    if (p.labels.size != p.scores.size)
+        throw py::value_error("y_true and y_score differ in length: " + std::to_string(p.labels.size) +
+                              " labels, " + std::to_string(p.scores.size) + " scores");
+    p.input.labels = p.labels.data;
+    p.input.scores = p.scores.data;
+    p.input.n = p.labels.size;
+    return p;
+}
+
+double auc_recall(const py::handle& y_true, const py::handle& y_score, const std::string& ties,
+                  const std::optional<std::string>& kernel) {
+    const Prepared p = prepare(y_true, y_score);
+    aucrecall::Options options;
+    options.ties = ties_of(ties);
+    if (kernel) {
+        if (aucrecall::find_kernel(*kernel) == nullptr)
+            throw py::value_error("unknown kernel '" + *kernel + "' (aucrecall.kernels() lists them)");
+        options.kernel = *kernel;
+    }
+    py::gil_scoped_release unlocked;  // the arrays stay referenced by `p` until we return
+    return aucrecall::compute(p.input, options);
+}
+
+// The data pointers a call would hand the kernel, for the zero-copy tests.
+std::pair<std::uintptr_t, std::uintptr_t> input_addresses(const py::handle& y_true,
+                                                          const py::handle& y_score) {
+    const Prepared p = prepare(y_true, y_score);
+    return {reinterpret_cast<std::uintptr_t>(p.input.labels),
+            reinterpret_cast<std::uintptr_t>(p.input.scores)};
+}
+
+constexpr const char* module_doc = R"(AUC-Recall@k on NumPy arrays (the aucrecall C++ library).
+
+The metric: rank the items by score, highest first; recall@k is the share of all positives found
+in the first k ranks, k = 1..n; the result is the area under that curve divided by the area under
+the ideal curve min(1, k / P) (trapezoid rule, unit spacing). 1.0 is a perfect ranking. The exact
+definition is SPEC.md of the project.
+
+Functions: auc_recall, kernels, simd_isa. The fastest kernel for the input size runs unless one
+is named; every kernel computes the same value.)";
+
+constexpr const char* auc_recall_doc = R"(auc_recall(y_true, y_score, *, ties="average", kernel=None) -> float
+
+AUC-Recall@k of one scored list: the area under the recall@k curve (k = 1..n) divided by the
+area under the ideal curve.
+
+y_true: 1-D array-like of 0/1 labels (1 = relevant). bool, uint8, int32 and int64 arrays are read
+    in place without a copy; other numeric dtypes, lists and pandas Series are converted once
+    (each value must be exactly 0 or 1).
+y_score: 1-D array-like of scores, higher = ranked first. float32 and float64 arrays are read in
+    place; other numeric dtypes are converted to float64 once. +inf and -inf are ordinary
+    values; -0.0 equals 0.0.
+ties: how equal scores are ranked. "average" (default): the mean of the metric over every
+    ranking the scores allow (independent of input order). "stable": ties keep input order,
+    as numpy.argsort(-y_score, kind="stable").
+kernel: a name from kernels() to force one technique; None picks the fastest for the size.
+
+Returns NaN when there is no positive label or fewer than 2 items.
+Raises ValueError for a NaN score, a label other than 0/1 (naming the index), different lengths,
+2-D input, an unknown tie policy or kernel; TypeError for a non-numeric dtype.
+The GIL is released while the kernel runs. Inputs are never modified.
+
+Example: auc_recall([1, 0, 1, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.5]) == 0.8
+
+Relation to sklearn.metrics.roc_auc_score: a different metric over the same ranking; both are
+affine functions of the positives' rank sum (see the project's README).)";
+
+}  // namespace
+
+PYBIND11_MODULE(aucrecall, m) {
+    m.doc() = module_doc;
+    m.attr("__version__") = std::string(aucrecall::version());
+
+    m.def("auc_recall", &auc_recall, py::arg("y_true"), py::arg("y_score"), py::kw_only(),
+          py::arg("ties") = "average", py::arg("kernel") = py::none(), auc_recall_doc);
+
+    m.def(
+        "kernels",
+        [] {
+            py::list out;
+            for (const aucrecall::Kernel& k : aucrecall::kernels())
+                out.append(py::make_tuple(std::string(k.name), std::string(k.description)));
+            return out;
+        },
+        "kernels() -> list[tuple[str, str]]\n\nEvery kernel of the library's registry as (name, "
+        "description), in registry order. Any name can be passed as auc_recall(..., kernel=name).");
+
+    m.def(
+        "default_kernel",
+        [](std::size_t n) {
+            aucrecall::Input input;  // the choice depends on the size alone
+            input.n = n;
+            return std::string(aucrecall::default_kernel(input).name);
+        },
+        py::arg("n"),
+        "default_kernel(n) -> str\n\nThe kernel auc_recall runs for n items when none is named "
+        "(chosen by size from measurements).");
+
+    m.def(
+        "simd_isa", [] { return std::string(aucrecall::simd_isa_active()); },
+        "simd_isa() -> str\n\nThe instruction set the SIMD kernels use in this process (scalar, "
+        "sse2, sse4_2, avx2 or avx512): the best the CPU runs, or the one the environment variable "
+        "AUCRECALL_ARCH forces. Raises RuntimeError if AUCRECALL_ARCH names an unknown or "
+        "unsupported one.");
+
+    m.def("_input_addresses", &input_addresses, py::arg("y_true"), py::arg("y_score"),
+          "Testing hook: the (labels, scores) data addresses auc_recall would hand the kernel.");
+
+    // The library's own exceptions become ValueError with their message (which names the index).
+    py::register_exception_translator([](std::exception_ptr error) {
+        try {
+            if (error) std::rethrow_exception(error);
+        } catch (const aucrecall::InvalidInput& e) {
+            PyErr_SetString(PyExc_ValueError, e.what());
+        } catch (const std::invalid_argument& e) {
+            PyErr_SetString(PyExc_ValueError, e.what());
+        }
+    });
+}
