@@ -213,8 +213,15 @@ def test_bad_options():
         aucrecall.auc_recall([1, 0], [0.1, 0.2], ties="random")
     with pytest.raises(ValueError, match="unknown kernel 'fastest'"):
         aucrecall.auc_recall([1, 0], [0.1, 0.2], kernel="fastest")
-    with pytest.raises(TypeError):
-        aucrecall.auc_recall([1, 0], [0.1, 0.2], "stable")  # options are keyword-only
+    with pytest.raises(TypeError, match="keyword-only"):
+        aucrecall.auc_recall([1, 0], [0.1, 0.2], "stable")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'k'"):
+        aucrecall.auc_recall([1, 0], [0.1, 0.2], k=3)
+    with pytest.raises(TypeError, match="ties must be a str"):
+        aucrecall.auc_recall([1, 0], [0.1, 0.2], ties=1)
+    with pytest.raises(TypeError, match="takes 2 positional arguments"):
+        aucrecall.auc_recall([1, 0])
+    assert aucrecall.auc_recall([1, 0], [0.1, 0.2], kernel=None, ties="stable") == 0.5
 
 
 # --- resources, threads ------------------------------------------------------------------------
