@@ -10,6 +10,8 @@ import os
 import matplotlib
 
 matplotlib.use("Agg")  # files only; no display on a build machine
+# Same data, same files: no creation date, fixed SVG ids, so re-rendering changes nothing in git.
+matplotlib.rcParams["svg.hashsalt"] = "aucrecall"
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend choice)
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -28,6 +30,12 @@ def new_figure(results, title, width=10.0, height=5.5, columns=1):
     return figure, list(axes[0])
 
 
+def save_figure(figure, path):
+    """One file, without the metadata that differs between two renderings of the same data."""
+    metadata = {"Date": None} if path.endswith(".svg") else {"Software": None}
+    figure.savefig(path, dpi=130, metadata=metadata)
+
+
 def save(figure, results, stem, bottom=0.0):
     """Writes figures/<stem>.png and .svg under the results directory; returns the PNG path.
 
@@ -38,7 +46,7 @@ def save(figure, results, stem, bottom=0.0):
     figure.tight_layout(rect=(0, bottom, 1, 0.9))
     paths = [os.path.join(directory, f"{stem}.{ext}") for ext in ("png", "svg")]
     for path in paths:
-        figure.savefig(path, dpi=130)
+        save_figure(figure, path)
     plt.close(figure)
     return paths[0]
 

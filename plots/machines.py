@@ -241,7 +241,7 @@ def chart(machines, root):
     figure.tight_layout(rect=(0, 0, 1, 0.9))
     paths = [os.path.join(directory, f"{ROOT_FIGURE}.{ext}") for ext in ("png", "svg")]
     for path in paths:
-        figure.savefig(path, dpi=130)
+        common.save_figure(figure, path)
     plt.close(figure)
     return paths[0]
 

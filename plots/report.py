@@ -355,10 +355,14 @@ class Report:
             same = self.median(model.MAIN, cpp, kernel, n) if kernel and cpp else None
             if own and same:
                 numba_ = self.median(model.MAIN, py, "py_numba", n)
+                # The module calls the public entry point: input checks, then the kernel.
+                checks = self.median(model.VALIDATE, cpp, "validate", n)
+                entry = (f", with the input checks the entry point adds (`validate` {f(checks)}) "
+                         f"{f(same + checks)}, so Python adds {own / (same + checks) - 1:+.0%}"
+                         if checks else "")
                 said.append(f"The library from Python at n = {model.format_size(n)}: "
-                            f"`py_aucrecall` {f(own)} per call, its kernel `{kernel}` timed in "
-                            f"C++ ({cpp}) {f(same)}: the Python call costs "
-                            f"{own / same - 1:+.0%} ({f(own - same)})"
+                            f"`py_aucrecall` {f(own)} per call; its kernel `{kernel}` alone in "
+                            f"C++ ({cpp}) {f(same)} ({own / same - 1:+.0%}){entry}"
                             + (f"; `py_numba` {f(numba_)}" if numba_ else "") + ".")
         return said
 
