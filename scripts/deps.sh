@@ -2,6 +2,7 @@
 # Installs the Debian packages aucrecall needs, or says exactly what to run.
 #   scripts/deps.sh            what the build and the tests need
 #   scripts/deps.sh --study    also what only reproduce.sh needs (clang for the compiler comparison)
+#   scripts/deps.sh --fuzz     also clang's libFuzzer (the fuzz preset of the test command)
 # Installs with apt-get when run as root; otherwise prints the command and exits 1.
 set -euo pipefail
 
@@ -13,9 +14,13 @@ packages=(
   libbenchmark-tools python3-scipy     # scripts/compare.sh: Google Benchmark's compare.py + U test
   python3-dev pybind11-dev python3-pytest   # the Python module and its tests
 )
-if [[ "${1:-}" == "--study" ]]; then
-  packages+=(clang)                    # the compiler comparison
-fi
+for option in "$@"; do
+  case "$option" in
+    --study) packages+=(clang) ;;                      # the compiler comparison
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;    # libFuzzer and clang's sanitizer runtimes
+    *) echo "deps.sh: unknown option '$option' (known: --study, --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -91,7 +91,13 @@ public:
         // One buffer for the whole input: a chunk of new bytes follows the unfinished last line
         // of the previous chunk, which is never longer than max_line_bytes.
         // (Not value-initialised: zeroing megabytes would cost more than parsing a small file.)
-        const std::size_t capacity = read_chunk_bytes + max_line_bytes;
+        // A known small input needs no multi-megabyte chunk (the allocation, not the parse, was
+        // most of a tiny file's cost); the line allowance stays, so a file that grew since its
+        // size was taken is still read correctly, chunk by chunk.
+        const std::size_t chunk =
+            size_hint_ > 0 ? static_cast<std::size_t>(std::min<std::uint64_t>(read_chunk_bytes, size_hint_ + 1))
+                           : read_chunk_bytes;
+        const std::size_t capacity = chunk + max_line_bytes;
         const auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
         std::size_t filled = 0;
         bool at_start = true;

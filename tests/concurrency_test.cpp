@@ -1,0 +1,81 @@
+// Many threads calling the library at once, each on its own input, must get exactly the results
+// of sequential calls: kernels keep per-thread scratch memory and a process-wide SIMD choice, and
+// radix_rank_mt starts threads of its own inside each call. The `tsan` preset runs this file (and
+// the thread-count tests) under ThreadSanitizer in the test command.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <bit>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aucrecall/aucrecall.hpp"
+#include "aucrecall/datagen.hpp"
+
+namespace {
+
+namespace data = aucrecall::data;
+using aucrecall::Ties;
+
+struct Job {
+    data::Dataset<std::int64_t, double> wide;
+    data::Dataset<std::uint8_t, float> narrow;
+};
+
+std::vector<Job> jobs() {
+    std::vector<Job> out;
+    // Sizes on every path: the allocation-free tiny path, keysort, radix_rank, and (300000, over
+    // 2^18) radix_rank_mt with threads of its own.
+    std::uint64_t seed = 11;
+    for (std::size_t n : {5u, 16u, 100u, 700u, 5000u, 300000u})
+        for (data::Dist dist : {data::Dist::uniform, data::Dist::heavy_ties})
+            out.push_back({data::generate<std::int64_t, double>(n, dist, ++seed),
+                           data::generate<std::uint8_t, float>(n, dist, ++seed)});
+    return out;
+}
+
+// Every kernel (practical sizes only) and the default entry point, both tie policies.
+std::vector<std::uint64_t> results_of(const Job& job) {
+    std::vector<std::uint64_t> bits;
+    for (Ties ties : {Ties::average, Ties::stable}) {
+        bits.push_back(std::bit_cast<std::uint64_t>(
+            aucrecall::auc_recall(job.wide.labels(), job.wide.scores(), {.kernel = {}, .ties = ties})));
+        bits.push_back(std::bit_cast<std::uint64_t>(
+            aucrecall::auc_recall(job.narrow.labels(), job.narrow.scores(), {.kernel = {}, .ties = ties})));
+        for (const aucrecall::Kernel& kernel : aucrecall::kernels()) {
+            if (job.wide.labels().size() > std::min<std::size_t>(kernel.max_practical_n, 5000)) continue;
+            bits.push_back(std::bit_cast<std::uint64_t>(aucrecall::auc_recall(
+                job.wide.labels(), job.wide.scores(), {.kernel = kernel.name, .ties = ties})));
+        }
+    }
+    return bits;
+}
+
+TEST(Concurrency, ManyThreadsGetTheSequentialResults) {
+    const std::vector<Job> all = jobs();
+    std::vector<std::vector<std::uint64_t>> expected;
+    for (const Job& job : all) expected.push_back(results_of(job));
+
+    constexpr unsigned thread_count = 8;
+    constexpr unsigned rounds = 2;
+    std::atomic<unsigned> mismatches{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < thread_count; ++t)
+        threads.emplace_back([&, t] {
+            while (!go.load()) std::this_thread::yield();  // start together: maximum overlap
+            for (unsigned round = 0; round < rounds; ++round)
+                for (std::size_t j = 0; j < all.size(); ++j) {
+                    const std::size_t pick = (j + t * 3) % all.size();  // different inputs at once
+                    if (results_of(all[pick]) != expected[pick]) ++mismatches;
+                }
+        });
+    go = true;
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(mismatches.load(), 0u);
+}
+
+}  // namespace
