@@ -23,4 +23,10 @@ def default_kernel(n: int) -> str:
 def simd_isa() -> str:
     """The instruction set the SIMD kernels use in this process."""
 
+def scratch_bytes() -> int:
+    """Bytes of scratch memory kept for the calling thread between calls."""
+
+def release_scratch() -> None:
+    """Frees the scratch memory kept for the calling thread."""
+
 def _input_addresses(y_true: npt.ArrayLike, y_score: npt.ArrayLike) -> tuple[int, int]: ...

@@ -315,6 +315,16 @@ PYBIND11_MODULE(aucrecall, m) {
         "AUCRECALL_ARCH forces. Raises RuntimeError if AUCRECALL_ARCH names an unknown or "
         "unsupported one.");
 
+    m.def(
+        "scratch_bytes", [] { return aucrecall::scratch_bytes(); },
+        "scratch_bytes() -> int\n\nBytes of scratch memory the kernels keep for the calling thread "
+        "between calls (large work arrays, reused to avoid page faults; up to 16 bytes per item "
+        "of the largest recent input).");
+    m.def(
+        "release_scratch", [] { aucrecall::release_scratch(); },
+        "release_scratch() -> None\n\nFrees the scratch memory kept for the calling thread (the "
+        "next large call allocates it again).");
+
     m.def("_input_addresses", &input_addresses, py::arg("y_true"), py::arg("y_score"),
           "Testing hook: the (labels, scores) data addresses auc_recall would hand the kernel.");
 }

@@ -79,3 +79,23 @@ TEST(Concurrency, ManyThreadsGetTheSequentialResults) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Scratch, KeptPerThreadAndReleasedOnRequest) {
+    const auto d = aucrecall::data::generate<std::int64_t, double>(300000, aucrecall::data::Dist::uniform, 5);
+    aucrecall::release_scratch();
+    EXPECT_EQ(aucrecall::scratch_bytes(), 0u);
+    const double first = aucrecall::auc_recall(d.labels(), d.scores(), {.kernel = "radix_rank"});
+    // radix_rank keeps its two 8-byte-per-item arrays for the next call on this thread.
+    EXPECT_GE(aucrecall::scratch_bytes(), 2 * 8 * d.size());
+    std::size_t other_thread = 1;
+    std::thread([&] { other_thread = aucrecall::scratch_bytes(); }).join();
+    EXPECT_EQ(other_thread, 0u);  // per thread: a fresh thread keeps nothing
+    aucrecall::release_scratch();
+    EXPECT_EQ(aucrecall::scratch_bytes(), 0u);
+    EXPECT_EQ(aucrecall::auc_recall(d.labels(), d.scores(), {.kernel = "radix_rank"}), first);
+    aucrecall::release_scratch();
+}
+
+}  // namespace

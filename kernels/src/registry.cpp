@@ -1,6 +1,7 @@
 // The kernel registry and the public entry point.
 #include "detail.hpp"
 #include "kernel_list.hpp"
+#include "rank_count.hpp"
 
 #include <array>
 #include <cmath>
@@ -39,6 +40,14 @@ constexpr std::array registry = {
 }  // namespace
 
 std::string_view version() noexcept { return "0.1.0"; }
+
+std::size_t scratch_bytes() noexcept {
+    std::size_t bytes = 0;
+    for (const auto& block : rank_count::thread_block_cache()) bytes += block.bytes;
+    return bytes;
+}
+
+void release_scratch() noexcept { rank_count::thread_block_cache().clear(); }
 
 std::string_view to_string(Ties ties) noexcept {
     return ties == Ties::stable ? "stable" : "average";

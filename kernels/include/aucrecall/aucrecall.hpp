@@ -153,6 +153,16 @@ void force_simd_isa(std::string_view isa);
 // lets tests and tools prove that a forced instruction set is the one that ran.
 std::string_view simd_isa_last_used() noexcept;
 
+// ---- scratch memory ---------------------------------------------------------------------------
+// The rank-sum kernels keep their large work arrays (up to 3 blocks of at most 256 MiB each) per
+// thread between calls: allocating them afresh costs page faults on every call (measured ~40% of
+// radix_rank at n = 100000). After a very large call that is up to 16 bytes per item kept; a
+// caller that is done can hand it back.
+// Bytes of scratch memory the calling thread keeps between calls.
+std::size_t scratch_bytes() noexcept;
+// Frees the calling thread's kept scratch memory (the next large call allocates it again).
+void release_scratch() noexcept;
+
 // Library version string.
 std::string_view version() noexcept;
 
