@@ -52,10 +52,13 @@ bool cpu_supports(Isa isa) noexcept {
         case Isa::sse2: return __builtin_cpu_supports("sse2");
         case Isa::sse4_2: return __builtin_cpu_supports("sse4.2");
         case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        // The AVX-512 translation unit targets xsimd's avx512bw (F, CD, DQ, BW).
+        // Every feature the AVX-512 translation unit is compiled with (kernels/CMakeLists.txt:
+        // F, CD, DQ, BW, VL, FMA): the compiler may use any of them, VL for 128/256-bit operations
+        // included, so a CPU without one of them (Knights Landing has no VL) must not run it.
         case Isa::avx512:
             return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
-                   __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+                   __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
         case Isa::count: break;
     }
     return false;
