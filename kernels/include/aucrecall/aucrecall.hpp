@@ -160,7 +160,8 @@ std::string_view simd_isa_last_used() noexcept;
 // caller that is done can hand it back.
 // Bytes of scratch memory the calling thread keeps between calls.
 std::size_t scratch_bytes() noexcept;
-// Frees the calling thread's kept scratch memory (the next large call allocates it again).
+// Frees the calling thread's kept scratch memory and returns free heap pages to the system
+// (glibc's malloc_trim); the next large call allocates it again.
 void release_scratch() noexcept;
 
 // Library version string.
