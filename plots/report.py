@@ -265,10 +265,10 @@ class Report:
                  "the library (tested).", "")
 
     def thread_scaling(self):
+        if not self.cpp:
+            return
         lines = [[f"`{kernel}`", model.format_size(n), model.format_scaling(points)]
-                 for source in self.results.cpp_sources
-                 for kernel, n, points in model.thread_scaling(self.results, source)
-                 if source == self.cpp]
+                 for kernel, n, points in model.thread_scaling(self.results, self.cpp)]
         if lines:
             self.add("## Thread scaling", "", f"`{self.cpp}`: median per call with "
                      "AUCRECALL_THREADS = t and the speed-up over one thread in the same run "

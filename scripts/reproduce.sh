@@ -216,7 +216,7 @@ else
 fi
 
 echo
-echo "== reproduce: $((SECONDS - start)) s in total; results in $out/ (REPORT.md) =="
+echo "== reproduce: $((SECONDS - start)) s in total; results in $out/$( ((render)) && echo ' (REPORT.md)') =="
 if ((${#failures[@]})); then
   printf 'reproduce: FAILED: %s\n' "${failures[@]}" >&2
   exit 1
