@@ -33,8 +33,9 @@ struct Areas {
     i128 recall;  // 2P * trapz(recall)
     i128 ideal;   // 2P * trapz(ideal)
 };
-Areas areas_of(const Items& items, const std::vector<std::size_t>& ranking) {
-    const std::size_t n = ranking.size();
+// With a cutoff, only the first m ranks make the curves (SPEC.md "Cutoff K"); P still counts all.
+Areas areas_of(const Items& items, const std::vector<std::size_t>& ranking, std::size_t m) {
+    const std::size_t n = m;
     i128 positives = 0;
     for (auto l : items.labels) positives += l;
     std::vector<i128> hits(n), ideal(n);
@@ -47,15 +48,19 @@ Areas areas_of(const Items& items, const std::vector<std::size_t>& ranking) {
     return {twice_trapz(hits), twice_trapz(ideal)};
 }
 
-bool undefined(const Items& items) {
-    return items.scores.size() < 2 ||
+std::size_t cut(const Items& items, std::uint64_t k) {
+    return k == 0 ? items.scores.size() : static_cast<std::size_t>(std::min<std::uint64_t>(k, items.scores.size()));
+}
+
+bool undefined(const Items& items, std::uint64_t k = 0) {
+    return cut(items, k) < 2 ||
            std::none_of(items.labels.begin(), items.labels.end(), [](auto l) { return l != 0; });
 }
 
 // `average`: the mean over every consistent ranking, by enumeration. Every permutation of every
 // tie group (not just distinct label patterns), so each ranking has exactly the weight SPEC.md says.
-Fraction brute_force_average(const Items& items, std::uint64_t* rankings_seen = nullptr) {
-    if (undefined(items)) return {};
+Fraction brute_force_average(const Items& items, std::uint64_t* rankings_seen = nullptr, std::uint64_t k = 0) {
+    if (undefined(items, k)) return {};
     const std::size_t n = items.scores.size();
     std::vector<std::size_t> ranking(n);
     std::iota(ranking.begin(), ranking.end(), std::size_t{0});
@@ -73,7 +78,7 @@ Fraction brute_force_average(const Items& items, std::uint64_t* rankings_seen = 
     std::uint64_t count = 0;
     // Odometer over the groups: each group cycles through its sorted-index permutations.
     while (true) {
-        const Areas a = areas_of(items, ranking);
+        const Areas a = areas_of(items, ranking, cut(items, k));
         recall_sum += a.recall;
         ideal = a.ideal;  // the same for every ranking
         ++count;
@@ -92,15 +97,15 @@ Fraction brute_force_average(const Items& items, std::uint64_t* rankings_seen = 
 
 // `stable`: the single ranking numpy.argsort(-scores, kind="stable") gives, built by insertion
 // (an item goes after every earlier item with a score >= its own).
-Fraction brute_force_stable(const Items& items) {
-    if (undefined(items)) return {};
+Fraction brute_force_stable(const Items& items, std::uint64_t k = 0) {
+    if (undefined(items, k)) return {};
     std::vector<std::size_t> ranking;
     for (std::size_t i = 0; i < items.scores.size(); ++i) {
         auto position = ranking.begin();
         while (position != ranking.end() && items.scores[*position] >= items.scores[i]) ++position;
         ranking.insert(position, i);
     }
-    const Areas a = areas_of(items, ranking);
+    const Areas a = areas_of(items, ranking, cut(items, k));
     if (a.ideal == 0) return {};
     return {a.recall, a.ideal};
 }
@@ -212,6 +217,78 @@ TEST(BruteForce, EveryKernelMatchesEveryInputUpToFiveItems) {
             }
         });
     }
+}
+
+// ---- cutoff K --------------------------------------------------------------------------------
+
+void expect_cutoff_reference_matches_brute_force(const Items& items) {
+    const std::span<const std::int64_t> labels(items.labels);
+    const std::span<const double> scores(items.scores);
+    for (std::uint64_t k = 1; k <= items.scores.size() + 1; ++k) {
+        EXPECT_TRUE(same_fraction(brute_force_average(items, nullptr, k),
+                                  reference::exact_at(labels, scores, Ties::average, k), items, Ties::average))
+            << "k=" << k;
+        EXPECT_TRUE(same_fraction(brute_force_stable(items, k), reference::exact_at(labels, scores, Ties::stable, k),
+                                  items, Ties::stable))
+            << "k=" << k;
+    }
+}
+
+TEST(BruteForceCutoff, SpecWorkedExamples) {
+    const Items items{{1, 0, 1, 1, 0}, {0.9, 0.8, 0.7, 0.6, 0.5}};
+    EXPECT_EQ(reference::to_double(brute_force_stable(items, 3)), 5.0 / 8);
+    EXPECT_EQ(reference::to_double(brute_force_stable(items, 2)), 2.0 / 3);
+    EXPECT_EQ(reference::to_double(brute_force_stable(items, 5)), 0.8);
+    EXPECT_EQ(reference::to_double(brute_force_average(items, nullptr, 3)), 5.0 / 8);
+    EXPECT_TRUE(std::isnan(reference::to_double(brute_force_stable(items, 1))));
+}
+
+TEST(BruteForceCutoff, ReferenceMatchesEveryInputAndCutoffUpToFiveItems) {
+    for_every_tiny_input(5, [](const Items& items) { expect_cutoff_reference_matches_brute_force(items); });
+}
+
+TEST(BruteForceCutoff, ReferenceMatchesRandomHeavyTiesUpToSevenItems) {
+    aucrecall::data::Rng rng(aucrecall::data::default_seed + 7);
+    for (int trial = 0; trial < 1500; ++trial) {
+        Items items;
+        const std::size_t n = 6 + static_cast<std::size_t>(rng.below(2));
+        const std::uint64_t distinct = 1 + rng.below(4);
+        for (std::size_t i = 0; i < n; ++i) {
+            items.labels.push_back(static_cast<std::int64_t>(rng.below(2)));
+            items.scores.push_back(static_cast<double>(rng.below(distinct)) / 4);
+        }
+        expect_cutoff_reference_matches_brute_force(items);
+        if (HasFailure()) return;
+    }
+}
+
+// Every kernel's own cutoff path, and the library's default one, against the definition.
+TEST(BruteForceCutoff, EveryKernelAndTheDefaultMatchEveryInputUpToFiveItems) {
+    int failures = 0;
+    for_every_tiny_input(5, [&](const Items& items) {
+        if (failures >= 10) return;
+        const auto input = aucrecall::make_input(std::span<const std::int64_t>(items.labels),
+                                                 std::span<const double>(items.scores));
+        for (std::uint64_t k = 1; k <= items.scores.size() + 1; ++k) {
+            const std::pair<Ties, Fraction> expectations[] = {{Ties::average, brute_force_average(items, nullptr, k)},
+                                                              {Ties::stable, brute_force_stable(items, k)}};
+            for (const auto& [ties, expected] : expectations) {
+                const double want = reference::to_double(expected);
+                for (const Kernel& kern : aucrecall::kernels()) {
+                    const auto result = agrees(kern, kern.run_at(input, ties, k), want,
+                                               Case{.kernel = kern.name, .ties = ties, .labels = "i64", .scores = "f64",
+                                                    .dist = "tiny exhaustive", .n = items.labels.size(),
+                                                    .note = "cutoff k=" + std::to_string(k)});
+                    EXPECT_TRUE(result);
+                    failures += !result;
+                }
+                const double by_default = aucrecall::compute(input, {.ties = ties, .k = k});
+                EXPECT_TRUE(std::isnan(want) ? std::isnan(by_default) : by_default == want)
+                    << "default path k=" << k << " got " << by_default << " want " << want;
+                failures += HasFailure();
+            }
+        }
+    });
 }
 
 }  // namespace

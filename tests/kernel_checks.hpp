@@ -91,7 +91,7 @@ struct Case {
     std::string_view positives = "-";
     std::size_t n = 0;
     std::uint64_t seed = 0;
-    std::string_view note = "";
+    std::string note = "";
 };
 
 inline std::string describe(const Case& c) {

@@ -248,7 +248,7 @@ TEST_P(KernelVsReference, TiesAndInputOrderHandBuilt) {
             const double got = k.run(aucrecall::make_input(labels, s), e.ties);
             EXPECT_TRUE(agrees(k, got, e.value, Case{.kernel = k.name, .ties = e.ties,
                                                      .labels = type_name<Label>(), .scores = type_name<Score>(),
-                                                     .n = 3, .note = e.note}));
+                                                     .n = 3, .note = std::string(e.note)}));
         }
     });
 }

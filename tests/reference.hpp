@@ -99,4 +99,84 @@ double metric(std::span<const Label> labels, std::span<const Score> scores, aucr
     return to_double(exact(labels, scores, ties));
 }
 
+// ---- cutoff K (SPEC.md "Cutoff K"), in its closed form --------------------------------------
+// q_r = the probability that rank r holds a positive (stable: the label there; average:
+// p_G / g inside a tie group G), then with m = min(K, n):
+//   metric@K = (2 sum_{r<m} (m - r) q_r - q_0 - sum_{r<m} q_r) / (2I - 1 - min(P, m))
+// Evaluated with exact fractions reduced by gcd. k = 0 means no cutoff.
+struct Rational {
+    i128 num = 0;
+    i128 den = 1;
+};
+inline i128 gcd128(i128 a, i128 b) {
+    if (a < 0) a = -a;
+    if (b < 0) b = -b;
+    while (b != 0) {
+        const i128 t = a % b;
+        a = b;
+        b = t;
+    }
+    return a == 0 ? 1 : a;
+}
+inline Rational reduced(i128 num, i128 den) {
+    const i128 g = gcd128(num, den);
+    return {num / g, den / g};
+}
+inline Rational operator+(Rational a, Rational b) {
+    const i128 g = gcd128(a.den, b.den);
+    return reduced(a.num * (b.den / g) + b.num * (a.den / g), a.den / g * b.den);
+}
+inline Rational operator-(Rational a, Rational b) { return a + Rational{-b.num, b.den}; }
+
+template <class Label, class Score>
+Fraction exact_at(std::span<const Label> labels, std::span<const Score> scores, aucrecall::Ties ties,
+                  std::uint64_t k) {
+    const std::size_t n = scores.size();
+    const std::size_t m = k == 0 ? n : static_cast<std::size_t>(std::min<std::uint64_t>(k, n));
+    i128 positives = 0;
+    for (auto l : labels) positives += (l != 0);
+    if (positives == 0 || m < 2) return {};
+    std::vector<std::size_t> by_rank(n);
+    std::iota(by_rank.begin(), by_rank.end(), std::size_t{0});
+    std::stable_sort(by_rank.begin(), by_rank.end(),
+                     [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+    // q_r for every rank
+    std::vector<Rational> q(n);
+    for (std::size_t a = 0; a < n;) {
+        std::size_t b = a + 1;
+        if (ties == aucrecall::Ties::average)
+            while (b < n && scores[by_rank[b]] == scores[by_rank[a]]) ++b;
+        i128 p = 0;
+        for (std::size_t r = a; r < b; ++r) p += labels[by_rank[r]] != 0;
+        for (std::size_t r = a; r < b; ++r) q[r] = reduced(p, static_cast<i128>(b - a));
+        a = b;
+    }
+    Rational weighted, hits;
+    for (std::size_t r = 0; r < m; ++r) {
+        weighted = weighted + Rational{q[r].num * static_cast<i128>(m - r), q[r].den};
+        hits = hits + q[r];
+    }
+    const i128 mm = static_cast<i128>(m), p = positives;
+    const i128 ideal = mm <= p ? mm * (mm + 1) / 2 : p * (p + 1) / 2 + (mm - p) * p;
+    const Rational numerator = Rational{2 * weighted.num, weighted.den} - q[0] - hits;
+    Fraction f;
+    f.num = numerator.num;
+    f.den = numerator.den * (2 * ideal - 1 - std::min(p, mm));
+    return f;
+}
+
+template <class Label, class Score>
+double metric_at(std::span<const Label> labels, std::span<const Score> scores, aucrecall::Ties ties,
+                 std::uint64_t k) {
+    return to_double(exact_at(labels, scores, ties, k));
+}
+
+// A ranked list (SPEC.md "Ranked input") is the scored list with scores n-1, ..., 0.
+template <class Label>
+Fraction exact_ranked(std::span<const Label> labels, std::uint64_t k) {
+    std::vector<double> scores(labels.size());
+    for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = static_cast<double>(scores.size() - 1 - i);
+    return exact_at(labels, std::span<const double>(scores), aucrecall::Ties::stable, k);
+}
+
 }  // namespace reference

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -39,6 +40,40 @@ decltype(auto) visit(const Input& in, Fn&& fn) {
     return with_scores(
         std::span<const std::int64_t>(static_cast<const std::int64_t*>(in.labels), in.n));
 }
+
+// ---- input checks (SPEC.md: what is rejected, naming the index) ----
+template <class Label>
+void check_labels(std::span<const Label> labels) {
+    if constexpr (!std::is_same_v<Label, bool>) {
+        for (std::size_t i = 0; i < labels.size(); ++i)
+            if (labels[i] != 0 && labels[i] != 1)
+                throw InvalidInput("label at index " + std::to_string(i) + " is " +
+                                       std::to_string(static_cast<long long>(labels[i])) +
+                                       "; labels must be 0 or 1",
+                                   i);
+    }
+}
+
+template <class Label, class Score>
+void check(std::span<const Label> labels, std::span<const Score> scores) {
+    check_labels(labels);
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        if (std::isnan(scores[i]))
+            throw InvalidInput("score at index " + std::to_string(i) + " is NaN", i);
+}
+
+// Calls fn(std::span<const Label>) with the real label type.
+template <class Fn>
+decltype(auto) visit_labels(const void* data, std::size_t n, LabelType type, Fn&& fn) {
+    switch (type) {
+        case LabelType::boolean: return fn(std::span<const bool>(static_cast<const bool*>(data), n));
+        case LabelType::u8: return fn(std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(data), n));
+        case LabelType::i32: return fn(std::span<const std::int32_t>(static_cast<const std::int32_t*>(data), n));
+        case LabelType::i64: break;
+    }
+    return fn(std::span<const std::int64_t>(static_cast<const std::int64_t*>(data), n));
+}
+
 
 inline double undefined() noexcept { return std::numeric_limits<double>::quiet_NaN(); }
 
@@ -98,6 +133,18 @@ inline double rank_sum_metric(std::uint64_t n, std::uint64_t positives, unsigned
     // Beyond 2^53 the conversions round; 64-bit-mantissa long double keeps the error < 1 ulp.
     return static_cast<double>(static_cast<long double>(num) / static_cast<long double>(den));
 }
+
+// The integers of the rank-sum identity for one input, before the final division: what the
+// rank-sum kernels count. Kernels that return these (not just the metric) can also serve the
+// cutoff path (cutoff.hpp), which needs S and y0 of the items above the cutoff.
+struct RankSumParts {
+    std::uint64_t n = 0;
+    std::uint64_t positives = 0;
+    unsigned __int128 twice_s = 0;  // 2S (2E[S] under `average`), an integer
+    std::uint64_t y0_num = 0;       // y0 = y0_num / y0_den
+    std::uint64_t y0_den = 1;
+    double metric() const noexcept { return rank_sum_metric(n, positives, twice_s, y0_num, y0_den); }
+};
 
 // Order-preserving map of a score to an unsigned integer: a < b  <=>  key(a) < key(b), and
 // -0.0 and 0.0 map to the same key (they tie). Requires a non-NaN score.

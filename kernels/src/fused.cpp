@@ -1,6 +1,7 @@
 // Sort once, then a single pass that accumulates the two integers the rank-sum identity needs
 // (SPEC.md): the (negative, positive) pairs ordered the wrong way and the label at the top.
 // No curve arrays; integer arithmetic until the one final division.
+#include "cutoff.hpp"
 #include "detail.hpp"
 #include "kernel_list.hpp"
 
@@ -68,6 +69,18 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
 
 double fused(const Input& input, Ties ties) {
     return detail::visit(input, [ties](auto labels, auto scores) { return run(labels, scores, ties); });
+}
+
+// The same sort, then SPEC's closed form over the first K ranks (cutoff.hpp).
+double fused_at(const Input& input, Ties ties, std::uint64_t k) {
+    if (k == 0 || k >= input.n) return fused(input, ties);
+    return detail::visit(input, [ties, k](auto labels, auto scores) {
+        const auto items = sorted_by_rank(scores);
+        return cutoff::metric_of_ranked(
+            items.size(), detail::count_positives(labels), k, ties,
+            [&](std::uint64_t r) { return labels[items[r].index] != 0; },
+            [&](std::uint64_t a, std::uint64_t b) { return items[a].score == items[b].score; });
+    });
 }
 
 // The sort is the same under both policies. The top-ranked index keeps it from being optimised away.

@@ -2,7 +2,7 @@
 // lists them for the rest of the code base; nothing else should include this header.
 #pragma once
 
-#include "aucrecall/aucrecall.hpp"
+#include "detail.hpp"
 
 namespace aucrecall::kernel_impl {
 
@@ -14,6 +14,27 @@ double fused(const Input& input, Ties ties);
 double keysort(const Input& input, Ties ties);
 double radix_rank(const Input& input, Ties ties);
 double radix_rank_mt(const Input& input, Ties ties);
+
+// Metric@K (Kernel::run_at); k = 0 or k >= n: the full metric.
+double naive_loop_at(const Input& input, Ties ties, std::uint64_t k);
+double stl_at(const Input& input, Ties ties, std::uint64_t k);
+double simd_scan_at(const Input& input, Ties ties, std::uint64_t k);
+double fused_at(const Input& input, Ties ties, std::uint64_t k);
+double keysort_at(const Input& input, Ties ties, std::uint64_t k);
+double radix_rank_at(const Input& input, Ties ties, std::uint64_t k);
+double radix_rank_mt_at(const Input& input, Ties ties, std::uint64_t k);
+// The rank-sum kernels' counts before the final division, on a validated input.
+detail::RankSumParts keysort_parts(const Input& input, Ties ties);
+detail::RankSumParts radix_rank_parts(const Input& input, Ties ties);
+detail::RankSumParts radix_rank_mt_parts(const Input& input, Ties ties);
+
+// Threads for a job of n items: AUCRECALL_THREADS when set (1..64, else throws), otherwise the
+// hardware's count, at most one per `per_thread` items (radix_rank_mt.cpp).
+unsigned thread_count_for(std::size_t n, std::size_t per_thread);
+
+// The library's own cutoff path when no kernel is named: selection, then the rank-sum kernel
+// that default_kernel() would pick for the selected items' count.
+double default_at(const Input& input, Ties ties, std::uint64_t k);
 
 // The ranking phase alone of the sort-based kernels (Kernel::rank_only), sharing run()'s code.
 double naive_loop_rank_only(const Input& input, Ties ties);

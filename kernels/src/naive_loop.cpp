@@ -6,20 +6,21 @@
 namespace aucrecall::kernel_impl {
 namespace {
 
+// m: the curves' length (the cutoff, SPEC.md "Cutoff K"); n for the full metric.
 template <class Label, class Score>
-double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties, std::size_t m) {
     const std::size_t n = scores.size();
     const std::uint64_t positives = detail::count_positives(labels);
-    if (positives == 0 || n < 2) return detail::undefined();
+    if (positives == 0 || m < 2) return detail::undefined();
 
     const std::vector<std::uint64_t> order = detail::rank_order(scores);
-    std::vector<double> recall(n), ideal(n);
+    std::vector<double> recall(m), ideal(m);
     const double p = static_cast<double>(positives);
 
     if (ties == Ties::stable) {
         std::vector<std::int64_t> ranked(n);
         for (std::size_t i = 0; i < n; ++i) ranked[i] = static_cast<std::int64_t>(labels[order[i]]);
-        for (std::size_t k = 1; k <= n; ++k) {
+        for (std::size_t k = 1; k <= m; ++k) {
             std::int64_t hits = 0;
             for (std::size_t j = 0; j < k; ++j) hits += ranked[j];
             recall[k - 1] = static_cast<double>(hits) / p;
@@ -38,17 +39,17 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
                       ranked.begin() + static_cast<std::ptrdiff_t>(b), share);
             a = b;
         }
-        for (std::size_t k = 1; k <= n; ++k) {
+        for (std::size_t k = 1; k <= m; ++k) {
             double hits = 0;
             for (std::size_t j = 0; j < k; ++j) hits += ranked[j];
             recall[k - 1] = hits / p;
         }
     }
-    for (std::size_t k = 1; k <= n; ++k) ideal[k - 1] = std::min(1.0, static_cast<double>(k) / p);
+    for (std::size_t k = 1; k <= m; ++k) ideal[k - 1] = std::min(1.0, static_cast<double>(k) / p);
 
-    auto trapz = [n](const std::vector<double>& v) {
+    auto trapz = [m](const std::vector<double>& v) {
         double area = 0;
-        for (std::size_t i = 0; i + 1 < n; ++i) area += (v[i] + v[i + 1]) / 2;
+        for (std::size_t i = 0; i + 1 < m; ++i) area += (v[i] + v[i + 1]) / 2;
         return area;
     };
     return trapz(recall) / trapz(ideal);
@@ -56,8 +57,11 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
 
 }  // namespace
 
-double naive_loop(const Input& input, Ties ties) {
-    return detail::visit(input, [ties](auto labels, auto scores) { return run(labels, scores, ties); });
+double naive_loop(const Input& input, Ties ties) { return naive_loop_at(input, ties, 0); }
+
+double naive_loop_at(const Input& input, Ties ties, std::uint64_t k) {
+    const std::size_t m = k == 0 ? input.n : std::min<std::uint64_t>(k, input.n);
+    return detail::visit(input, [ties, m](auto labels, auto scores) { return run(labels, scores, ties, m); });
 }
 
 // The ranking phase alone, for the benchmark's phase breakdown: the same detail::rank_order call

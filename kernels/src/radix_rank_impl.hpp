@@ -129,9 +129,9 @@ public:
                 unsigned threads)
         : labels_(labels), scores_(scores), ties_(ties), n_(scores.size()), threads_(threads) {}
 
-    double run() {
+    detail::RankSumParts run() {
         collect_stats();
-        if (positives_ == 0) return detail::undefined();
+        if (positives_ == 0) return {n_, 0, 0, 0, 1};
         negatives_ = n_ - positives_;
         plan_digits();
         records_ = Buffer<u64>(n_);
@@ -482,11 +482,11 @@ private:
 };
 
 template <class Label, class Score>
-double radix_rank_metric(std::span<const Label> labels, std::span<const Score> scores, Ties ties,
-                         unsigned threads) {
+detail::RankSumParts radix_rank_parts(std::span<const Label> labels, std::span<const Score> scores,
+                                      Ties ties, unsigned threads) {
     const std::size_t n = scores.size();
-    if (n <= tiny_n) return tiny_metric(labels, scores, ties);
-    if (n > record_max_n) return keysort_metric(labels, scores, ties);
+    if (n <= tiny_n) return tiny_parts(labels, scores, ties);
+    if (n > record_max_n) return keysort_parts(labels, scores, ties);
     threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::min<std::size_t>(n / 2, 64)));
     return RadixRanker<Label, Score>(labels, scores, ties, threads).run();
 }

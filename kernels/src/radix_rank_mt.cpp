@@ -2,6 +2,7 @@
 // buckets for the passes over buckets (radix_rank_impl.hpp). Only integer counts are combined,
 // so the result equals radix_rank's bit for bit whatever the thread count.
 #include "kernel_list.hpp"
+#include "cutoff.hpp"
 #include "radix_rank_impl.hpp"
 
 #include <charconv>
@@ -19,9 +20,11 @@ namespace {
 constexpr std::size_t min_items_per_thread = std::size_t{1} << 17;
 constexpr unsigned max_threads = 16;
 
+}  // namespace
+
 // AUCRECALL_THREADS=k forces k threads (1..64) whatever n; otherwise the hardware's count,
-// capped, and one thread per min_items_per_thread items.
-unsigned thread_count(std::size_t n) {
+// capped, and one thread per `per_thread` items.
+unsigned thread_count_for(std::size_t n, std::size_t per_thread) {
     if (const char* forced = std::getenv("AUCRECALL_THREADS"); forced != nullptr && *forced) {
         const std::string_view text(forced);
         unsigned value = 0;
@@ -34,16 +37,29 @@ unsigned thread_count(std::size_t n) {
     // hardware_concurrency() reads /sys on every call (~20 us measured): ask once.
     static const unsigned hardware =
         std::max(1u, std::min(std::thread::hardware_concurrency(), max_threads));
-    const std::size_t by_size = std::max<std::size_t>(1, n / min_items_per_thread);
+    const std::size_t by_size = std::max<std::size_t>(1, n / per_thread);
     return static_cast<unsigned>(std::min<std::size_t>(hardware, by_size));
 }
 
+namespace {
+unsigned thread_count(std::size_t n) { return thread_count_for(n, min_items_per_thread); }
 }  // namespace
 
-double radix_rank_mt(const Input& input, Ties ties) {
+double radix_rank_mt(const Input& input, Ties ties) { return radix_rank_mt_parts(input, ties).metric(); }
+
+detail::RankSumParts radix_rank_mt_parts(const Input& input, Ties ties) {
     const unsigned threads = input.n <= rank_count::tiny_n ? 1 : thread_count(input.n);
     return detail::visit(input, [ties, threads](auto labels, auto scores) {
-        return rank_count::radix_rank_metric(labels, scores, ties, threads);
+        return rank_count::radix_rank_parts(labels, scores, ties, threads);
+    });
+}
+
+double radix_rank_mt_at(const Input& input, Ties ties, std::uint64_t k) {
+    if (k == 0 || k >= input.n) return radix_rank_mt(input, ties);
+    return detail::visit(input, [ties, k](auto labels, auto scores) {
+        return cutoff::select_then_count(labels, scores, ties, k, [](auto l, auto s, Ties t) {
+            return radix_rank_mt_parts(make_input(l, s), t);
+        });
     });
 }
 

@@ -133,11 +133,12 @@ struct TopLabel {
     u64 den = 1;
 };
 
-inline double finish(u64 n, u64 positives, const PairCounts& c, u128 stable_tied, Ties ties,
-                     TopLabel y0) noexcept {
+inline detail::RankSumParts finish(u64 n, u64 positives, const PairCounts& c, u128 stable_tied,
+                                   Ties ties, TopLabel y0) noexcept {
+    if (positives == 0) return {n, 0, 0, 0, 1};
     const u128 twice_s = static_cast<u128>(positives) * (positives - 1) + 2 * c.discordant +
                          (ties == Ties::stable ? 2 * stable_tied : c.tied);
-    return detail::rank_sum_metric(n, positives, twice_s, y0.num, y0.den);
+    return {n, positives, twice_s, y0.num, y0.den};
 }
 
 // ---- tiny inputs -------------------------------------------------------------------------------
@@ -148,7 +149,8 @@ inline double finish(u64 n, u64 positives, const PairCounts& c, u128 stable_tied
 inline constexpr std::size_t tiny_n = 16;
 
 template <class Label, class Score>
-double tiny_metric(std::span<const Label> labels, std::span<const Score> scores, Ties ties) noexcept {
+detail::RankSumParts tiny_parts(std::span<const Label> labels, std::span<const Score> scores,
+                                Ties ties) noexcept {
     using Key = score_key_t<Score>;
     const std::size_t n = std::min(scores.size(), tiny_n);
     Key keys[tiny_n];
@@ -163,7 +165,7 @@ double tiny_metric(std::span<const Label> labels, std::span<const Score> scores,
         keys[j] = k;
         positive[j] = p;
     }
-    if (positives == 0 || n < 2) return detail::undefined();
+    if (positives == 0 || n == 0) return {n, positives, 0, 0, 1};
     u64 negatives_above = 0, discordant = 0, tied = 0;
     TopLabel y0{positive[0] ? 1u : 0u, 1};
     if (ties == Ties::stable) {  // ranked order is final: D + Ts = negatives above each positive
@@ -381,13 +383,13 @@ struct SortKeysInPlace {
 };
 
 template <class Label, class Score, class Sort = SortKeysInPlace>
-double keysort_metric(std::span<const Label> labels, std::span<const Score> scores, Ties ties,
-                      const Sort& sort = {}) {
+detail::RankSumParts keysort_parts(std::span<const Label> labels, std::span<const Score> scores,
+                                   Ties ties, const Sort& sort = {}) {
     using Key = score_key_t<Score>;
     const std::size_t n = scores.size();
-    if (n <= tiny_n) return tiny_metric(labels, scores, ties);
+    if (n <= tiny_n) return tiny_parts(labels, scores, ties);
     const u64 positives = detail::count_positives(labels);
-    if (positives == 0) return detail::undefined();
+    if (positives == 0) return {n, 0, 0, 0, 1};
     const std::size_t negatives = n - positives;
 
     // One buffer: positives' keys from the front, negatives' from the back, then the scratch.

@@ -1,5 +1,6 @@
 // The kernel registry and the public entry point.
 #include "detail.hpp"
+#include "cutoff.hpp"
 #include "kernel_list.hpp"
 #include "rank_count.hpp"
 
@@ -19,25 +20,25 @@ constexpr std::size_t unlimited = static_cast<std::size_t>(-1);
 constexpr std::array registry = {
     Kernel{"naive_loop",
            "study baseline: rank, then recount the positives of the first k ranks for every k (O(n^2))",
-           kernel_impl::naive_loop, 100000, false, kernel_impl::naive_loop_rank_only},
+           kernel_impl::naive_loop, kernel_impl::naive_loop_at, 100000, false, kernel_impl::naive_loop_rank_only},
     Kernel{"stl",
            "NumPy-shaped flow in standard algorithms: argsort, gather, inclusive_scan, curves, trapezoids",
-           kernel_impl::stl, unlimited, false, kernel_impl::stl_rank_only},
+           kernel_impl::stl, kernel_impl::stl_at, unlimited, false, kernel_impl::stl_rank_only},
     Kernel{"simd_scan",
            "the stl flow with xsimd prefix sum and curve areas, per instruction set chosen at run time",
-           kernel_impl::simd_scan, unlimited, true, kernel_impl::simd_scan_rank_only},
+           kernel_impl::simd_scan, kernel_impl::simd_scan_at, unlimited, true, kernel_impl::simd_scan_rank_only},
     Kernel{"fused",
            "sort (score, index) pairs, then one integer pass for the rank-sum identity",
-           kernel_impl::fused, unlimited, false, kernel_impl::fused_rank_only},
+           kernel_impl::fused, kernel_impl::fused_at, unlimited, false, kernel_impl::fused_rank_only},
     Kernel{"keysort",
            "order-preserving integer keys split by label, sorted without payload (Highway vqsort), one merge counts the pairs",
-           kernel_impl::keysort, unlimited, false, nullptr},
+           kernel_impl::keysort, kernel_impl::keysort_at, unlimited, false, nullptr},
     Kernel{"radix_rank",
            "records radix-sorted by a linear bucket of the score; one scan counts pairs, shared buckets resolved exactly",
-           kernel_impl::radix_rank, unlimited, false, nullptr},
+           kernel_impl::radix_rank, kernel_impl::radix_rank_at, unlimited, false, nullptr},
     Kernel{"radix_rank_mt",
            "radix_rank on several threads (AUCRECALL_THREADS); integer counts, same result as one thread",
-           kernel_impl::radix_rank_mt, unlimited, false, nullptr, true},
+           kernel_impl::radix_rank_mt, kernel_impl::radix_rank_mt_at, unlimited, false, nullptr, true},
 };
 
 }  // namespace
@@ -102,29 +103,87 @@ const Kernel& default_kernel(const Input& input) noexcept {
     return input.n > tiny_n && input.n < radix_rank_from_n ? *small : *mid;
 }
 
-namespace {
+namespace kernel_impl {
+// The rank-sum kernel default_kernel() picks for the selected items' size counts them.
+double default_at(const Input& input, Ties ties, std::uint64_t k) {
+    return detail::visit(input, [ties, k](auto labels, auto scores) {
+        return cutoff::select_then_count(labels, scores, ties, k, [](auto l, auto s, Ties t) {
+            const Input selected = make_input(l, s);
+            const Kernel& chosen = default_kernel(selected);
+            if (chosen.run == kernel_impl::keysort) return keysort_parts(selected, t);
+            if (chosen.run == kernel_impl::radix_rank) return radix_rank_parts(selected, t);
+            return radix_rank_mt_parts(selected, t);
+        });
+    });
+}
+}  // namespace kernel_impl
 
-template <class Label, class Score>
-void check(std::span<const Label> labels, std::span<const Score> scores) {
-    if constexpr (!std::is_same_v<Label, bool>) {
-        for (std::size_t i = 0; i < labels.size(); ++i)
-            if (labels[i] != 0 && labels[i] != 1)
-                throw InvalidInput("label at index " + std::to_string(i) + " is " +
-                                       std::to_string(static_cast<long long>(labels[i])) +
-                                       "; labels must be 0 or 1",
-                                   i);
+namespace {
+// The ranked list's one pass (SPEC.md "Ranked input"): P over all n labels; over the first m,
+// their positives, the rank sum S and y0. The checks for labels other than 0/1 ride along as an
+// OR of the bits that must be zero; only when one is set does a second pass find its index.
+// Ranks are summed within blocks in 64 bits (a block adds < 2^32) and widened once per block.
+template <class Label>
+double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
+    using u64 = std::uint64_t;
+    const std::size_t n = labels.size();
+    const u64 m = k == 0 ? n : std::min<u64>(k, n);
+    constexpr std::size_t block = std::size_t{1} << 16;
+    const Label* y = labels.data();
+    u64 stray_bits = 0, positives_top = 0;
+    unsigned __int128 rank_sum = 0;
+    for (std::size_t start = 0; start < m; start += block) {
+        const std::size_t end = std::min<std::size_t>(m, start + block);
+        u64 p = 0, weighted = 0;
+        for (std::size_t r = start; r < end; ++r) {
+            const u64 v = static_cast<u64>(y[r]);
+            stray_bits |= v;
+            p += v;
+            weighted += v * (r - start);
+        }
+        positives_top += p;
+        rank_sum += weighted + static_cast<unsigned __int128>(start) * p;
     }
-    for (std::size_t i = 0; i < scores.size(); ++i)
-        if (std::isnan(scores[i]))
-            throw InvalidInput("score at index " + std::to_string(i) + " is NaN", i);
+    u64 positives_rest = 0;
+    for (std::size_t r = m; r < n; ++r) {
+        const u64 v = static_cast<u64>(y[r]);
+        stray_bits |= v;
+        positives_rest += v;
+    }
+    if ((stray_bits & ~u64{1}) != 0) detail::check_labels(labels);  // throws with the index
+    const detail::RankSumParts top{m, positives_top, 2 * rank_sum, m > 0 && y[0] ? 1u : 0u, 1};
+    return cutoff::metric_at(m, positives_top + positives_rest, top, {});
+}
+}  // namespace
+
+double compute_ranked(const RankedInput& input, std::uint64_t k) {
+    if (input.n > 0 && input.labels == nullptr)
+        throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
+    return detail::visit_labels(input.labels, input.n, input.label_type,
+                                [k](auto labels) { return ranked_metric(labels, k); });
 }
 
-}  // namespace
+std::string_view to_string(Undefined policy) noexcept {
+    switch (policy) {
+        case Undefined::zero: return "zero";
+        case Undefined::error: return "error";
+        case Undefined::skip: break;
+    }
+    return "skip";
+}
+
+Undefined parse_undefined(std::string_view text) {
+    if (text == "skip") return Undefined::skip;
+    if (text == "zero") return Undefined::zero;
+    if (text == "error") return Undefined::error;
+    throw std::invalid_argument("unknown undefined-group policy '" + std::string(text) +
+                                "' (known: skip, zero, error)");
+}
 
 void validate(const Input& input) {
     if (input.n > 0 && (input.labels == nullptr || input.scores == nullptr))
         throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
-    detail::visit(input, [](auto labels, auto scores) { check(labels, scores); });
+    detail::visit(input, [](auto labels, auto scores) { detail::check(labels, scores); });
 }
 
 double compute(const Input& input, const Options& options) {
@@ -139,6 +198,9 @@ double compute(const Input& input, const Options& options) {
         }
     }
     validate(input);
+    if (options.k != 0 && options.k < input.n)
+        return options.kernel.empty() ? kernel_impl::default_at(input, options.ties, options.k)
+                                      : kernel->run_at(input, options.ties, options.k);
     return kernel->run(input, options.ties);
 }
 

@@ -36,11 +36,13 @@ constexpr std::array<CurvesFn, detail::isa_count> by_isa = {curves_scalar, curve
 constexpr std::array<CurvesFn, 1> by_isa = {curves_scalar};
 #endif
 
+// m: the curves' length (the cutoff); n for the full metric. The curve functions read ranks
+// 0..m-1 only; tie shares are spread over whole groups first.
 template <class Label, class Score>
-double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties, std::size_t m) {
     const std::size_t n = scores.size();
     const std::uint64_t positives = detail::count_positives(labels);
-    if (positives == 0 || n < 2) return detail::undefined();
+    if (positives == 0 || m < 2) return detail::undefined();
     const detail::Isa isa = detail::active_isa();
     const CurvesFn curves = by_isa[static_cast<std::size_t>(isa)];
     detail::note_isa_used(isa);
@@ -61,16 +63,19 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
             a = b;
         }
     }
-    return curves(ranked.data(), n, static_cast<double>(positives));
+    return curves(ranked.data(), m, static_cast<double>(positives));
 }
 
 }  // namespace
 }  // namespace aucrecall::simd_scan_detail
 
 namespace aucrecall::kernel_impl {
-double simd_scan(const Input& input, Ties ties) {
-    return detail::visit(input, [ties](auto labels, auto scores) {
-        return simd_scan_detail::run(labels, scores, ties);
+double simd_scan(const Input& input, Ties ties) { return simd_scan_at(input, ties, 0); }
+
+double simd_scan_at(const Input& input, Ties ties, std::uint64_t k) {
+    const std::size_t m = k == 0 ? input.n : std::min<std::uint64_t>(k, input.n);
+    return detail::visit(input, [ties, m](auto labels, auto scores) {
+        return simd_scan_detail::run(labels, scores, ties, m);
     });
 }
 

@@ -8,11 +8,13 @@
 namespace aucrecall::kernel_impl {
 namespace {
 
+// m: the curves' length (the cutoff, SPEC.md "Cutoff K"); n for the full metric. Tie shares are
+// computed over whole groups, so a group cut by the cutoff keeps its expected share per rank.
 template <class Label, class Score>
-double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties, std::size_t m) {
     const std::size_t n = scores.size();
     const std::uint64_t positives = detail::count_positives(labels);
-    if (positives == 0 || n < 2) return detail::undefined();
+    if (positives == 0 || m < 2) return detail::undefined();
 
     const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
 
@@ -35,14 +37,14 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
         }
     }
 
-    std::vector<double> hits(n);
-    std::inclusive_scan(ranked.begin(), ranked.end(), hits.begin());
+    std::vector<double> hits(m);
+    std::inclusive_scan(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(m), hits.begin());
 
     const double p = static_cast<double>(positives);
-    std::vector<double> recall(n);
+    std::vector<double> recall(m);
     std::transform(hits.begin(), hits.end(), recall.begin(), [p](double h) { return h / p; });
 
-    std::vector<double> ideal(n);
+    std::vector<double> ideal(m);
     std::iota(ideal.begin(), ideal.end(), 1.0);
     std::transform(ideal.begin(), ideal.end(), ideal.begin(),
                    [p](double k) { return std::min(1.0, k / p); });
@@ -56,8 +58,11 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
 
 }  // namespace
 
-double stl(const Input& input, Ties ties) {
-    return detail::visit(input, [ties](auto labels, auto scores) { return run(labels, scores, ties); });
+double stl(const Input& input, Ties ties) { return stl_at(input, ties, 0); }
+
+double stl_at(const Input& input, Ties ties, std::uint64_t k) {
+    const std::size_t m = k == 0 ? input.n : std::min<std::uint64_t>(k, input.n);
+    return detail::visit(input, [ties, m](auto labels, auto scores) { return run(labels, scores, ties, m); });
 }
 
 // The top-ranked index keeps the sort from being optimised away.

@@ -1,10 +1,15 @@
-// aucrecall: AUC-Recall@k over the full ranking (k = 1..n), as defined in SPEC.md.
+// aucrecall: AUC-Recall@k (SPEC.md): over the full ranking or the first K ranks, of one scored
+// list, one ranked list, or many groups (one list per query) at once.
 //
 // One public header. Typical use:
 //
 //   std::vector<int64_t> labels = {1, 0, 1, 1, 0};
 //   std::vector<double> scores = {0.9, 0.8, 0.7, 0.6, 0.5};
-//   double m = aucrecall::auc_recall<int64_t, double>(labels, scores);  // 0.8
+//   double m = aucrecall::auc_recall(labels, scores);            // 0.8
+//   double m3 = aucrecall::auc_recall(labels, scores, {.k = 3}); // 5/8: first 3 ranks only
+//   double r = aucrecall::auc_recall_ranked(labels);             // labels already in rank order
+//   std::vector<int64_t> query = {7, 7, 9, 9, 9};
+//   auto per_query = aucrecall::auc_recall_grouped(labels, scores, query);  // .values, .mean
 //
 // Every kernel computes the same value; they differ only in technique and speed.
 #pragma once
@@ -90,11 +95,16 @@ void validate(const Input& input);
 
 // A kernel: computes the metric of an already validated input.
 using KernelFn = double (*)(const Input&, Ties);
+// The same at cutoff K (SPEC.md "Cutoff K"); k = 0 or k >= n is the full metric.
+using KernelAtFn = double (*)(const Input&, Ties, std::uint64_t k);
 
 struct Kernel {
     std::string_view name;
     std::string_view description;
     KernelFn run;
+    // Every kernel computes metric@K its own way (the curve kernels cut their curves, the rank-sum
+    // kernels count the items that can reach rank K, selected in O(n)).
+    KernelAtFn run_at;
     // Largest n the benchmark and the big-size tests use it for (the O(n^2) study baseline stops early).
     std::size_t max_practical_n;
     // True when the kernel's hot loop goes through the per-instruction-set dispatch below.
@@ -118,9 +128,12 @@ const Kernel& default_kernel(const Input& input) noexcept;
 struct Options {
     std::string_view kernel;  // empty: default_kernel()
     Ties ties = Ties::average;
+    // Cutoff K (SPEC.md): only the first min(K, n) ranks count. 0 = no cutoff (the full metric).
+    std::uint64_t k = 0;
 };
 
-// Validates, picks the kernel, runs it. NaN when the metric is undefined (no positive, n < 2).
+// Validates, picks the kernel, runs it. NaN when the metric is undefined (no positive, fewer
+// than 2 ranks in the cutoff).
 // Throws InvalidInput for bad data and std::invalid_argument for an unknown kernel name.
 double compute(const Input& input, const Options& options = {});
 
@@ -133,6 +146,157 @@ double auc_recall(const Labels& labels, const Scores& scores, const Options& opt
     return compute(make_input(std::span<const Label>(std::ranges::data(labels), std::ranges::size(labels)),
                               std::span<const Score>(std::ranges::data(scores), std::ranges::size(scores))),
                    options);
+}
+
+// ---- ranked input (SPEC.md "Ranked input") ------------------------------------------------------
+// Labels alone, already in rank order (index 0 is rank 0): one pass, no sort.
+struct RankedInput {
+    const void* labels = nullptr;
+    std::size_t n = 0;
+    LabelType label_type = LabelType::i64;
+};
+// Throws InvalidInput for a label other than 0/1. k = 0: no cutoff.
+double compute_ranked(const RankedInput& input, std::uint64_t k = 0);
+
+template <std::ranges::contiguous_range Labels>
+double auc_recall_ranked(const Labels& labels, std::uint64_t k = 0) {
+    using Label = std::remove_cv_t<std::ranges::range_value_t<Labels>>;
+    return compute_ranked(RankedInput{std::ranges::data(labels), std::ranges::size(labels),
+                                      label_type_of<Label>()},
+                          k);
+}
+
+// ---- groups (SPEC.md "Groups": per-query evaluation) -------------------------------------------
+// What a group whose metric is undefined (no positive, fewer than 2 ranks) contributes.
+enum class Undefined : std::uint8_t {
+    skip,   // NaN, left out of the mean
+    zero,   // 0, counted in the mean
+    error,  // the call throws UndefinedGroup naming the first such group
+};
+std::string_view to_string(Undefined policy) noexcept;
+// Parses "skip", "zero" or "error"; throws std::invalid_argument otherwise.
+Undefined parse_undefined(std::string_view text);
+
+struct GroupOptions {
+    Ties ties = Ties::average;
+    std::uint64_t k = 0;  // cutoff per group; 0 = none
+    Undefined undefined = Undefined::skip;
+    // Threads across groups; 0 = automatic (AUCRECALL_THREADS, else the hardware's, one thread per
+    // large enough share of the items). The result is bit-identical for every thread count.
+    unsigned threads = 0;
+};
+
+// Group keys: any integer type; they are hashed (never used as indices), so any values work.
+enum class GroupKeyType : std::uint8_t { i8, u8, i16, u16, i32, u32, i64, u64 };
+template <class T> inline constexpr bool is_group_key_v =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && sizeof(T) <= 8;
+template <class T> constexpr GroupKeyType group_key_type_of() noexcept {
+    static_assert(is_group_key_v<T>, "group keys must be an integer type of at most 64 bits");
+    if constexpr (sizeof(T) == 1) return std::is_signed_v<T> ? GroupKeyType::i8 : GroupKeyType::u8;
+    else if constexpr (sizeof(T) == 2) return std::is_signed_v<T> ? GroupKeyType::i16 : GroupKeyType::u16;
+    else if constexpr (sizeof(T) == 4) return std::is_signed_v<T> ? GroupKeyType::i32 : GroupKeyType::u32;
+    else return std::is_signed_v<T> ? GroupKeyType::i64 : GroupKeyType::u64;
+}
+
+// Items plus a key per item. items.scores == nullptr: each group's items are in rank order
+// (the ranked form); items.score_type is then ignored.
+struct GroupedInput {
+    Input items;
+    const void* keys = nullptr;
+    GroupKeyType key_type = GroupKeyType::i64;
+};
+
+// Per group, in order of first appearance: the index of its first item, its metric, size and
+// positives; then the summary over groups.
+struct GroupSummary {
+    std::vector<std::uint64_t> first_item;
+    std::vector<double> values;  // NaN for undefined groups under `skip`, 0 under `zero`
+    std::vector<std::uint64_t> n;
+    std::vector<std::uint64_t> positives;
+    double mean = 0;              // unweighted mean over counted groups; NaN when none
+    std::uint64_t counted = 0;
+    std::uint64_t skipped = 0;
+};
+
+// Thrown under Undefined::error. index() is the group's first item; group() its position in
+// order of first appearance.
+class UndefinedGroup : public InvalidInput {
+public:
+    UndefinedGroup(const std::string& what, std::size_t first_item, std::size_t group)
+        : InvalidInput(what, first_item), group_(group) {}
+    std::size_t group() const noexcept { return group_; }
+
+private:
+    std::size_t group_;
+};
+
+// Validates (labels, scores, lengths), then computes every group. Throws InvalidInput for bad
+// data, UndefinedGroup under Undefined::error.
+GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& options = {});
+// The contiguous (CSR) layout: group g is items offsets[g] .. offsets[g+1]-1; offsets start at 0,
+// never decrease and end at n. No hashing, no reordering. An empty group is undefined.
+GroupSummary compute_grouped_offsets(const Input& items, std::span<const std::uint64_t> offsets,
+                                     const GroupOptions& options = {});
+
+template <class Key>
+struct GroupedResult {
+    std::vector<Key> groups;  // keys in order of first appearance
+    std::vector<double> values;
+    std::vector<std::uint64_t> n;
+    std::vector<std::uint64_t> positives;
+    double mean = 0;
+    std::uint64_t counted = 0;
+    std::uint64_t skipped = 0;
+};
+
+namespace detail {
+template <class Key>
+GroupedResult<Key> with_keys(GroupSummary&& s, const Key* keys) {
+    GroupedResult<Key> r;
+    r.groups.reserve(s.first_item.size());
+    for (std::uint64_t i : s.first_item) r.groups.push_back(keys[i]);
+    r.values = std::move(s.values);
+    r.n = std::move(s.n);
+    r.positives = std::move(s.positives);
+    r.mean = s.mean;
+    r.counted = s.counted;
+    r.skipped = s.skipped;
+    return r;
+}
+template <class Range> using value_t = std::remove_cv_t<std::ranges::range_value_t<Range>>;
+template <class Keys> void check_key_count(std::size_t items, const Keys& keys) {
+    if (std::ranges::size(keys) != items)
+        throw std::invalid_argument("labels and group keys differ in length: " + std::to_string(items) +
+                                    " labels, " + std::to_string(std::ranges::size(keys)) + " keys");
+}
+}  // namespace detail
+
+// Scored items with a group key each.
+template <std::ranges::contiguous_range Labels, std::ranges::contiguous_range Scores,
+          std::ranges::contiguous_range Keys>
+GroupedResult<detail::value_t<Keys>> auc_recall_grouped(const Labels& labels, const Scores& scores,
+                                                        const Keys& keys, const GroupOptions& options = {}) {
+    using Key = detail::value_t<Keys>;
+    const Input items = make_input(
+        std::span<const detail::value_t<Labels>>(std::ranges::data(labels), std::ranges::size(labels)),
+        std::span<const detail::value_t<Scores>>(std::ranges::data(scores), std::ranges::size(scores)));
+    detail::check_key_count(items.n, keys);
+    return detail::with_keys(
+        compute_grouped({items, std::ranges::data(keys), group_key_type_of<Key>()}, options),
+        std::ranges::data(keys));
+}
+
+// Ranked lists: within each group, the items' order in the input is the rank order.
+template <std::ranges::contiguous_range Labels, std::ranges::contiguous_range Keys>
+GroupedResult<detail::value_t<Keys>> auc_recall_grouped_ranked(const Labels& labels, const Keys& keys,
+                                                               const GroupOptions& options = {}) {
+    using Key = detail::value_t<Keys>;
+    Input items{std::ranges::data(labels), nullptr, std::ranges::size(labels),
+                label_type_of<detail::value_t<Labels>>()};
+    detail::check_key_count(items.n, keys);
+    return detail::with_keys(
+        compute_grouped({items, std::ranges::data(keys), group_key_type_of<Key>()}, options),
+        std::ranges::data(keys));
 }
 
 // ---- SIMD instruction sets -------------------------------------------------------------------

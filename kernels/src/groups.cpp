@@ -1,0 +1,380 @@
+// Per-group evaluation (SPEC.md "Groups"): many independent lists in one call.
+//
+// The work per group is small (10 to 1000 items is the common case), so the layout is built
+// once for the whole input and groups are then evaluated from flat arrays with per-thread
+// scratch: no allocation, thread start or virtual call per group.
+//   1. keys -> dense ids in order of first appearance (an open-addressing hash table over the
+//      keys' 64-bit patterns: memory grows with the number of groups, never with key values;
+//      a run of equal keys costs one compare, no hashing);
+//   2. if every group's rows are contiguous, the runs are the groups (no reordering); otherwise
+//      a stable counting sort of item indices by id (input order kept inside each group, which
+//      `stable` ties and ranked lists need);
+//   3. each group: records (order key, position, label) sorted by score, then SPEC's closed
+//      form over the first min(K, g) ranks (cutoff.hpp); ranked groups skip the sort.
+// Threads take contiguous ranges of groups; each group's value is computed by one thread alone
+// and the mean is summed in group order afterwards, so the bits never depend on thread count.
+#include "cutoff.hpp"
+#include "detail.hpp"
+#include "kernel_list.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace aucrecall {
+namespace {
+
+using u32 = std::uint32_t;
+using u64 = std::uint64_t;
+
+// Dense ids for 64-bit keys. Linear probing at most half full; Fibonacci hashing spreads
+// sequential and strided keys (query ids are often both) over the table.
+class KeyIds {
+public:
+    KeyIds() { resize(1024); }
+    // The key's id; a new key gets the next id and *inserted = true.
+    u32 id_of(u64 key, bool* inserted) {
+        std::size_t slot = slot_of(key);
+        while (ids_[slot] != empty) {
+            if (keys_[slot] == key) {
+                *inserted = false;
+                return ids_[slot];
+            }
+            slot = (slot + 1) & mask_;
+        }
+        *inserted = true;
+        const u32 id = count_++;
+        keys_[slot] = key;
+        ids_[slot] = id;
+        if (2 * static_cast<std::size_t>(count_) > keys_.size()) resize(2 * keys_.size());
+        return id;
+    }
+
+private:
+    static constexpr u32 empty = std::numeric_limits<u32>::max();
+    std::size_t slot_of(u64 key) const noexcept {
+        return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+    }
+    void resize(std::size_t slots) {
+        std::vector<u64> old_keys = std::move(keys_);
+        std::vector<u32> old_ids = std::move(ids_);
+        keys_.assign(slots, 0);
+        ids_.assign(slots, empty);
+        mask_ = slots - 1;
+        shift_ = 64 - std::countr_zero(slots);
+        for (std::size_t i = 0; i < old_ids.size(); ++i) {
+            if (old_ids[i] == empty) continue;
+            std::size_t slot = slot_of(old_keys[i]);
+            while (ids_[slot] != empty) slot = (slot + 1) & mask_;
+            keys_[slot] = old_keys[i];
+            ids_[slot] = old_ids[i];
+        }
+    }
+    std::vector<u64> keys_;
+    std::vector<u32> ids_;
+    std::size_t mask_ = 0;
+    int shift_ = 64;
+    u32 count_ = 0;
+};
+
+// Where each group's items are: group g is items[order[offsets[g]] .. order[offsets[g+1]-1]],
+// or items offsets[g] .. offsets[g+1]-1 directly when `order` is empty.
+struct Layout {
+    std::vector<u64> offsets;      // groups + 1 entries
+    std::vector<u64> first_item;   // per group
+    std::vector<u32> order;        // empty: contiguous groups
+};
+
+// Grouped evaluation indexes items with 32 bits (ids and the reordering): 4 bytes per item.
+constexpr u64 max_grouped_items = std::numeric_limits<u32>::max();
+
+template <class Key>
+Layout layout_from_keys(const Key* keys, std::size_t n) {
+    Layout layout;
+    std::vector<u32> ids(n);
+    std::vector<u64> counts;
+    KeyIds table;
+    std::size_t runs = 0;
+    u32 previous_id = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        // Signed keys go through int64 first so that -1 of int8 and of int64 are the same pattern.
+        const u64 key = std::is_signed_v<Key> ? static_cast<u64>(static_cast<std::int64_t>(keys[i]))
+                                              : static_cast<u64>(keys[i]);
+        u32 id = previous_id;
+        if (i == 0 || keys[i] != keys[i - 1]) {
+            bool inserted = false;
+            id = table.id_of(key, &inserted);
+            if (inserted) {
+                layout.first_item.push_back(i);
+                counts.push_back(0);
+            }
+            ++runs;
+        }
+        ids[i] = id;
+        ++counts[id];
+        previous_id = id;
+    }
+    const std::size_t groups = counts.size();
+    layout.offsets.resize(groups + 1);
+    layout.offsets[0] = 0;
+    for (std::size_t g = 0; g < groups; ++g) layout.offsets[g + 1] = layout.offsets[g] + counts[g];
+    if (runs == groups) return layout;  // every group's rows are contiguous, and in id order
+    layout.order.resize(n);
+    std::vector<u64> next(layout.offsets.begin(), layout.offsets.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) layout.order[next[ids[i]]++] = static_cast<u32>(i);
+    return layout;
+}
+
+Layout layout_from(const GroupedInput& in) {
+    const std::size_t n = in.items.n;
+    switch (in.key_type) {
+        case GroupKeyType::i8: return layout_from_keys(static_cast<const std::int8_t*>(in.keys), n);
+        case GroupKeyType::u8: return layout_from_keys(static_cast<const std::uint8_t*>(in.keys), n);
+        case GroupKeyType::i16: return layout_from_keys(static_cast<const std::int16_t*>(in.keys), n);
+        case GroupKeyType::u16: return layout_from_keys(static_cast<const std::uint16_t*>(in.keys), n);
+        case GroupKeyType::i32: return layout_from_keys(static_cast<const std::int32_t*>(in.keys), n);
+        case GroupKeyType::u32: return layout_from_keys(static_cast<const std::uint32_t*>(in.keys), n);
+        case GroupKeyType::i64: return layout_from_keys(static_cast<const std::int64_t*>(in.keys), n);
+        case GroupKeyType::u64: break;
+    }
+    return layout_from_keys(static_cast<const std::uint64_t*>(in.keys), n);
+}
+
+std::string key_text(const GroupedInput& in, u64 item) {
+    switch (in.key_type) {
+        case GroupKeyType::i8: return std::to_string(static_cast<const std::int8_t*>(in.keys)[item]);
+        case GroupKeyType::u8: return std::to_string(static_cast<const std::uint8_t*>(in.keys)[item]);
+        case GroupKeyType::i16: return std::to_string(static_cast<const std::int16_t*>(in.keys)[item]);
+        case GroupKeyType::u16: return std::to_string(static_cast<const std::uint16_t*>(in.keys)[item]);
+        case GroupKeyType::i32: return std::to_string(static_cast<const std::int32_t*>(in.keys)[item]);
+        case GroupKeyType::u32: return std::to_string(static_cast<const std::uint32_t*>(in.keys)[item]);
+        case GroupKeyType::i64: return std::to_string(static_cast<const std::int64_t*>(in.keys)[item]);
+        case GroupKeyType::u64: break;
+    }
+    return std::to_string(static_cast<const std::uint64_t*>(in.keys)[item]);
+}
+
+// One group's records: the score's order key and (position in group << 1 | label). Sorting by
+// key descending, then position, gives the `stable` ranking (and a valid one for `average`).
+struct Record {
+    u64 key;
+    u64 position_label;
+};
+inline bool ranks_before(const Record& a, const Record& b) noexcept {
+    return a.key > b.key || (a.key == b.key && a.position_label < b.position_label);
+}
+// Below this, insertion sort beats std::sort's setup (the common 10-item query).
+constexpr std::size_t insertion_sort_max = 16;
+
+// Evaluates groups with scratch kept across them (one per thread).
+template <class Label, class Score>
+class GroupEvaluator {
+public:
+    GroupEvaluator(std::span<const Label> labels, const Score* scores, Ties ties, u64 k)
+        : labels_(labels), scores_(scores), ties_(ties), k_(k) {}
+
+    // item(r): the input index of the group's r-th item in input order.
+    template <class ItemAt>
+    double evaluate(std::size_t size, ItemAt&& item, u64* positives_out) {
+        const u64 m = k_ == 0 ? size : std::min<u64>(k_, size);
+        if (scores_ == nullptr) {  // ranked: input order is rank order
+            u64 positives = 0;
+            for (std::size_t r = 0; r < size; ++r) positives += labels_[item(r)] != 0;
+            *positives_out = positives;
+            return cutoff::metric_of_ranked(
+                size, positives, m, Ties::stable, [&](u64 r) { return labels_[item(r)] != 0; },
+                [](u64, u64) { return false; });
+        }
+        if (records_.size() < size) records_.resize(size);
+        Record* rec = records_.data();
+        u64 positives = 0;
+        for (std::size_t r = 0; r < size; ++r) {
+            const std::size_t i = item(r);
+            const bool y = labels_[i] != 0;
+            positives += y;
+            rec[r] = {static_cast<u64>(detail::order_key(scores_[i])), (static_cast<u64>(r) << 1) | y};
+        }
+        *positives_out = positives;
+        if (positives == 0 || m < 2) return detail::undefined();
+        if (size <= insertion_sort_max) {
+            for (std::size_t r = 1; r < size; ++r) {
+                const Record x = rec[r];
+                std::size_t j = r;
+                for (; j > 0 && ranks_before(x, rec[j - 1]); --j) rec[j] = rec[j - 1];
+                rec[j] = x;
+            }
+        } else {
+            std::sort(rec, rec + size, ranks_before);
+        }
+        return cutoff::metric_of_ranked(
+            size, positives, m, ties_, [rec](u64 r) { return (rec[r].position_label & 1) != 0; },
+            [rec](u64 a, u64 b) { return rec[a].key == rec[b].key; });
+    }
+
+private:
+    std::span<const Label> labels_;
+    const Score* scores_;
+    Ties ties_;
+    u64 k_;
+    std::vector<Record> records_;
+};
+
+// One thread per this many items at least: measured in the bench rows grouped/...@<threads>.
+constexpr std::size_t grouped_items_per_thread = std::size_t{1} << 16;
+
+unsigned grouped_thread_count(const GroupOptions& options, std::size_t n) {
+    if (options.threads != 0) return options.threads;
+    return kernel_impl::thread_count_for(n, grouped_items_per_thread);
+}
+
+template <class Label, class Score>
+void evaluate_all(std::span<const Label> labels, const Score* scores, const Layout& layout,
+                  const GroupOptions& options, GroupSummary& out) {
+    const std::size_t groups = layout.offsets.size() - 1;
+    out.values.resize(groups);
+    out.n.resize(groups);
+    out.positives.resize(groups);
+    auto run_range = [&](std::size_t first_group, std::size_t last_group) {
+        GroupEvaluator<Label, Score> evaluator(labels, scores, options.ties, options.k);
+        for (std::size_t g = first_group; g < last_group; ++g) {
+            const u64 begin = layout.offsets[g], size = layout.offsets[g + 1] - begin;
+            u64 positives = 0;
+            out.values[g] = layout.order.empty()
+                                ? evaluator.evaluate(size, [begin](std::size_t r) { return begin + r; }, &positives)
+                                : evaluator.evaluate(
+                                      size, [&, begin](std::size_t r) { return std::size_t{layout.order[begin + r]}; },
+                                      &positives);
+            out.n[g] = size;
+            out.positives[g] = positives;
+        }
+    };
+    const std::size_t n = labels.size();
+    const unsigned threads = static_cast<unsigned>(
+        std::min<std::size_t>(grouped_thread_count(options, n), std::max<std::size_t>(groups, 1)));
+    if (threads <= 1) {
+        run_range(0, groups);
+        return;
+    }
+    // Contiguous ranges of groups holding about n / threads items each.
+    std::vector<std::size_t> bounds{0};
+    for (unsigned t = 1; t < threads; ++t) {
+        const u64 target = n * t / threads;
+        const auto at = std::lower_bound(layout.offsets.begin(), layout.offsets.end(), target);
+        bounds.push_back(std::max<std::size_t>(bounds.back(), static_cast<std::size_t>(at - layout.offsets.begin())));
+    }
+    bounds.push_back(groups);
+    std::vector<std::exception_ptr> errors(threads);
+    std::vector<std::thread> workers;
+    workers.reserve(threads - 1);
+    for (unsigned t = 1; t < threads; ++t)
+        workers.emplace_back([&, t] {
+            try {
+                run_range(bounds[t], bounds[t + 1]);
+            } catch (...) {
+                errors[t] = std::current_exception();
+            }
+        });
+    try {
+        run_range(bounds[0], bounds[1]);
+    } catch (...) {
+        errors[0] = std::current_exception();
+    }
+    for (auto& w : workers) w.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+// Applies the undefined policy and the mean, in group order.
+template <class KeyText>
+void summarise(GroupSummary& s, const GroupOptions& options, KeyText&& key_text) {
+    long double total = 0;
+    for (std::size_t g = 0; g < s.values.size(); ++g) {
+        if (!std::isnan(s.values[g])) {
+            total += s.values[g];
+            ++s.counted;
+            continue;
+        }
+        switch (options.undefined) {
+            case Undefined::skip: ++s.skipped; break;
+            case Undefined::zero: s.values[g] = 0.0; ++s.counted; break;
+            case Undefined::error: {
+                const std::string reason =
+                    s.positives[g] == 0 ? "no positive item"
+                                        : "fewer than 2 ranks: " + std::to_string(s.n[g]) + " item" +
+                                              (s.n[g] == 1 ? "" : "s") +
+                                              (options.k != 0 ? ", cutoff K = " + std::to_string(options.k) : "");
+                throw UndefinedGroup("group " + key_text(g) + " is undefined (" + reason + ")",
+                                     s.first_item[g], g);
+            }
+        }
+    }
+    s.mean = s.counted == 0 ? std::numeric_limits<double>::quiet_NaN()
+                            : static_cast<double>(total / static_cast<long double>(s.counted));
+}
+
+void validate_items(const Input& items) {
+    if (items.n > max_grouped_items)
+        throw std::length_error("grouped evaluation takes at most " + std::to_string(max_grouped_items) +
+                                " items; got " + std::to_string(items.n));
+    if (items.n > 0 && items.labels == nullptr)
+        throw std::invalid_argument("null data pointer with n = " + std::to_string(items.n));
+    if (items.scores == nullptr)
+        detail::visit_labels(items.labels, items.n, items.label_type,
+                             [](auto labels) { detail::check_labels(labels); });
+    else
+        validate(items);
+}
+
+void evaluate(const Input& items, const Layout& layout, const GroupOptions& options, GroupSummary& out) {
+    detail::visit_labels(items.labels, items.n, items.label_type, [&](auto labels) {
+        if (items.scores == nullptr)
+            evaluate_all(labels, static_cast<const double*>(nullptr), layout, options, out);
+        else if (items.score_type == ScoreType::f32)
+            evaluate_all(labels, static_cast<const float*>(items.scores), layout, options, out);
+        else
+            evaluate_all(labels, static_cast<const double*>(items.scores), layout, options, out);
+    });
+}
+
+}  // namespace
+
+GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& options) {
+    validate_items(input.items);
+    if (input.items.n > 0 && input.keys == nullptr)
+        throw std::invalid_argument("null group keys with n = " + std::to_string(input.items.n));
+    Layout layout = layout_from(input);
+    GroupSummary out;
+    evaluate(input.items, layout, options, out);
+    out.first_item = std::move(layout.first_item);
+    summarise(out, options, [&](std::size_t g) { return key_text(input, out.first_item[g]); });
+    return out;
+}
+
+GroupSummary compute_grouped_offsets(const Input& items, std::span<const std::uint64_t> offsets,
+                                     const GroupOptions& options) {
+    validate_items(items);
+    if (offsets.empty() || offsets.front() != 0)
+        throw std::invalid_argument("group offsets must start with 0");
+    for (std::size_t g = 1; g < offsets.size(); ++g)
+        if (offsets[g] < offsets[g - 1])
+            throw InvalidInput("group offsets decrease at index " + std::to_string(g) + " (" +
+                                   std::to_string(offsets[g - 1]) + " then " + std::to_string(offsets[g]) + ")",
+                               g);
+    if (offsets.back() != items.n)
+        throw std::invalid_argument("group offsets end at " + std::to_string(offsets.back()) +
+                                    ", not at the item count " + std::to_string(items.n));
+    Layout layout;
+    layout.offsets.assign(offsets.begin(), offsets.end());
+    GroupSummary out;
+    evaluate(items, layout, options, out);
+    out.first_item.assign(offsets.begin(), offsets.end() - 1);
+    summarise(out, options, [](std::size_t g) { return std::to_string(g); });
+    return out;
+}
+
+}  // namespace aucrecall

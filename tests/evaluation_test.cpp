@@ -1,0 +1,405 @@
+// Cutoff K, ranked lists and groups (SPEC.md "Cutoff K", "Ranked input", "Groups"): every kernel's
+// cutoff path, the library's default one, the ranked scan and the grouped evaluation against
+// the exact reference (tests/reference.hpp), which shares no code with them.
+#include "kernel_checks.hpp"
+#include "scoped_env.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace {
+
+using namespace kernel_checks;
+using aucrecall::data::Dist;
+using aucrecall::data::Positives;
+
+template <class T>
+std::span<const T> view(const std::vector<T>& v) {
+    return {v.data(), v.size()};
+}
+
+// Cutoffs worth testing for n items: tiny, around tie groups, the heap/nth_element switch, n.
+std::vector<std::uint64_t> cutoffs_for(std::size_t n) {
+    std::vector<std::uint64_t> ks = {1, 2, 3, 5, 10, 100, n / 64, n / 64 + 1, n / 3, n - 1, n, n + 1};
+    std::erase_if(ks, [](std::uint64_t k) { return k == 0; });
+    std::sort(ks.begin(), ks.end());
+    ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+    return ks;
+}
+
+// ---- cutoff ------------------------------------------------------------------------------------
+
+TEST(Cutoff, SpecWorkedExamples) {
+    const std::vector<std::int64_t> labels = {1, 0, 1, 1, 0};
+    const std::vector<double> scores = {0.9, 0.8, 0.7, 0.6, 0.5};
+    for (Ties ties : all_ties) {
+        EXPECT_EQ(aucrecall::auc_recall(labels, scores, {.ties = ties, .k = 3}), 5.0 / 8);
+        EXPECT_EQ(aucrecall::auc_recall(labels, scores, {.ties = ties, .k = 2}), 2.0 / 3);
+        EXPECT_EQ(aucrecall::auc_recall(labels, scores, {.ties = ties, .k = 5}), 0.8);
+        EXPECT_EQ(aucrecall::auc_recall(labels, scores, {.ties = ties, .k = 50}), 0.8);
+        EXPECT_TRUE(std::isnan(aucrecall::auc_recall(labels, scores, {.ties = ties, .k = 1})));
+        for (const Kernel& kern : aucrecall::kernels()) {
+            const auto input = aucrecall::make_input(view(labels), view(scores));
+            const Case c{.kernel = kern.name, .ties = ties, .n = 5, .note = "SPEC example"};
+            EXPECT_TRUE(agrees(kern, kern.run_at(input, ties, 3), 5.0 / 8, c));
+            EXPECT_TRUE(agrees(kern, kern.run_at(input, ties, 2), 2.0 / 3, c));
+            EXPECT_TRUE(agrees(kern, kern.run_at(input, ties, 0), 0.8, c));
+        }
+    }
+}
+
+// A tie group straddling the cutoff: only its share inside K counts (average), or its first
+// items in input order (stable).
+TEST(Cutoff, TieGroupAcrossTheCutoff) {
+    const std::vector<std::int64_t> labels = {0, 1, 1, 0, 0, 1, 0};
+    const std::vector<double> scores = {0.9, 0.5, 0.5, 0.5, 0.5, 0.1, 0.5};
+    for (Ties ties : all_ties)
+        for (std::uint64_t k = 1; k <= labels.size(); ++k) {
+            const double want = reference::metric_at(view(labels), view(scores), ties, k);
+            for (const Kernel& kern : aucrecall::kernels())
+                EXPECT_TRUE(agrees(kern, kern.run_at(aucrecall::make_input(view(labels), view(scores)), ties, k), want,
+                                   Case{.kernel = kern.name, .ties = ties, .n = labels.size(),
+                                        .note = "k=" + std::to_string(k)}));
+        }
+}
+
+template <class Label, class Score>
+void check_every_kernel_at_cutoffs(std::size_t n, Dist dist, Positives positives, std::uint64_t seed) {
+    const auto d = aucrecall::data::generate<Label, Score>(n, dist, seed, positives);
+    const auto input = aucrecall::make_input(d.labels(), d.scores());
+    for (std::uint64_t k : cutoffs_for(n))
+        for (Ties ties : all_ties) {
+            const double want = reference::metric_at(d.labels(), d.scores(), ties, k);
+            const Case c{.ties = ties, .labels = type_name<Label>(), .scores = type_name<Score>(),
+                         .dist = aucrecall::data::name(dist), .positives = aucrecall::data::name(positives), .n = n,
+                         .seed = seed, .note = "k=" + std::to_string(k)};
+            for (const Kernel& kern : aucrecall::kernels()) {
+                if (n > test_size_limit(kern)) continue;
+                Case kc = c;
+                kc.kernel = kern.name;
+                EXPECT_TRUE(agrees(kern, kern.run_at(input, ties, k), want, kc));
+            }
+            const double by_default = aucrecall::compute(input, {.ties = ties, .k = k});
+            EXPECT_TRUE(agrees(*aucrecall::find_kernel("radix_rank"), by_default, want, c)) << "default path";
+        }
+}
+
+TEST(Cutoff, EveryKernelEveryDistributionAgainstTheReference) {
+    std::uint64_t seed = aucrecall::data::default_seed;
+    for (Dist dist : aucrecall::data::all_dists)
+        for (std::size_t n : {7u, 40u, 300u, 2000u}) {
+            check_every_kernel_at_cutoffs<std::int64_t, double>(n, dist, Positives::half, ++seed);
+            check_every_kernel_at_cutoffs<std::uint8_t, float>(n, dist, Positives::rare, ++seed);
+            if (HasFailure()) return;
+        }
+}
+
+TEST(Cutoff, EveryTypeCombination) {
+    for (LabelType l : all_label_types)
+        for (ScoreType s : all_score_types)
+            with_types(l, s, [](auto label, auto score) {
+                using Label = typename decltype(label)::type;
+                using Score = typename decltype(score)::type;
+                check_every_kernel_at_cutoffs<Label, Score>(500, Dist::small_ints, Positives::half, 11);
+            });
+}
+
+// Large n: the heap selection (K*64 <= n), nth_element beyond it, straddling ties at both.
+TEST(Cutoff, SelectionPathsAtLargeN) {
+    for (Dist dist : {Dist::uniform, Dist::heavy_ties, Dist::small_ints, Dist::with_infinities}) {
+        const std::size_t n = 100000;
+        const auto d = aucrecall::data::generate<std::int64_t, double>(n, dist, 3);
+        const auto input = aucrecall::make_input(d.labels(), d.scores());
+        for (std::uint64_t k : {2u, 100u, 1562u, 1563u, 50000u, 99999u})
+            for (Ties ties : all_ties) {
+                const double want = reference::metric_at(d.labels(), d.scores(), ties, k);
+                for (const char* name : {"fused", "keysort", "radix_rank", "radix_rank_mt", "simd_scan"}) {
+                    const Kernel& kern = kernel_named(name);
+                    EXPECT_TRUE(agrees(kern, kern.run_at(input, ties, k), want,
+                                       Case{.kernel = name, .ties = ties, .dist = aucrecall::data::name(dist), .n = n,
+                                            .note = "k=" + std::to_string(k)}));
+                }
+                EXPECT_EQ(aucrecall::compute(input, {.ties = ties, .k = k}), want)
+                    << aucrecall::data::name(dist) << " k=" << k;
+            }
+    }
+}
+
+TEST(Cutoff, CutoffAtOrBeyondNIsTheFullMetricBitForBit) {
+    const auto d = aucrecall::data::generate<std::int64_t, double>(1000, Dist::heavy_ties, 5);
+    const auto input = aucrecall::make_input(d.labels(), d.scores());
+    for (Ties ties : all_ties) {
+        const double full = aucrecall::compute(input, {.ties = ties});
+        EXPECT_EQ(aucrecall::compute(input, {.ties = ties, .k = 1000}), full);
+        EXPECT_EQ(aucrecall::compute(input, {.ties = ties, .k = ~std::uint64_t{0}}), full);
+    }
+}
+
+// ---- ranked input ------------------------------------------------------------------------------
+
+TEST(Ranked, SpecWorkedExamples) {
+    const std::vector<std::int64_t> labels = {1, 0, 1, 1, 0};
+    EXPECT_EQ(aucrecall::auc_recall_ranked(labels), 0.8);
+    EXPECT_EQ(aucrecall::auc_recall_ranked(labels, 3), 5.0 / 8);
+    EXPECT_EQ(aucrecall::auc_recall_ranked(labels, 2), 2.0 / 3);
+    EXPECT_TRUE(std::isnan(aucrecall::auc_recall_ranked(labels, 1)));
+    EXPECT_TRUE(std::isnan(aucrecall::auc_recall_ranked(std::vector<std::int64_t>{})));
+    EXPECT_TRUE(std::isnan(aucrecall::auc_recall_ranked(std::vector<std::int64_t>{1})));
+    EXPECT_TRUE(std::isnan(aucrecall::auc_recall_ranked(std::vector<std::int64_t>{0, 0, 0})));
+}
+
+template <class Label>
+void check_ranked(std::size_t n, std::uint64_t seed, Positives positives) {
+    const auto d = aucrecall::data::generate<Label, double>(n, Dist::uniform, seed, positives);
+    std::vector<double> descending(n);
+    for (std::size_t i = 0; i < n; ++i) descending[i] = static_cast<double>(n - i);
+    for (std::uint64_t k : cutoffs_for(std::max<std::size_t>(n, 2))) {
+        const double want = reference::to_double(reference::exact_ranked(d.labels(), k));
+        const double got = aucrecall::compute_ranked({d.labels().data(), n, aucrecall::label_type_of<Label>()}, k);
+        EXPECT_EQ(std::isnan(got), std::isnan(want)) << "n=" << n << " k=" << k;
+        if (!std::isnan(want)) {
+            EXPECT_EQ(got, want) << type_name<Label>() << " n=" << n << " k=" << k;
+            // SPEC: the same as the scored metric with scores n-1..0
+            EXPECT_EQ(aucrecall::compute(aucrecall::make_input(d.labels(), view(descending)), {.k = k}), want);
+        }
+    }
+}
+
+TEST(Ranked, AgainstTheReferenceEveryLabelType) {
+    for (std::size_t n : {0u, 1u, 2u, 3u, 17u, 1000u, 70000u, 200000u}) {
+        check_ranked<bool>(n, n + 1, Positives::half);
+        check_ranked<std::uint8_t>(n, n + 2, Positives::rare);
+        check_ranked<std::int32_t>(n, n + 3, Positives::one);
+        check_ranked<std::int64_t>(n, n + 4, Positives::half);
+    }
+}
+
+TEST(Ranked, BadLabelNamesItsIndexWhereverItIs) {
+    for (std::size_t at : {0u, 5u, 99u, 150u}) {
+        std::vector<std::int32_t> labels(200, 0);
+        labels[at] = -1;
+        try {
+            (void)aucrecall::auc_recall_ranked(labels, 100);
+            ADD_FAILURE() << "no error";
+        } catch (const aucrecall::InvalidInput& e) {
+            EXPECT_EQ(e.index(), at);
+            EXPECT_NE(std::string(e.what()).find("index " + std::to_string(at) + " is -1"), std::string::npos)
+                << e.what();
+        }
+    }
+}
+
+// ---- groups ------------------------------------------------------------------------------------
+
+// The reference for groups: split by key (first appearance order) and evaluate each group's
+// items, in input order, with the exact reference.
+struct ExpectedGroups {
+    std::vector<std::int64_t> keys;
+    std::vector<double> values;
+    std::vector<std::uint64_t> n, positives;
+};
+template <class Key>
+ExpectedGroups expected_groups(const std::vector<std::int64_t>& labels, const std::vector<double>* scores,
+                               const std::vector<Key>& keys, Ties ties, std::uint64_t k) {
+    std::map<Key, std::size_t> position;
+    ExpectedGroups out;
+    std::vector<std::vector<std::size_t>> members;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        auto [it, fresh] = position.emplace(keys[i], members.size());
+        if (fresh) {
+            members.emplace_back();
+            out.keys.push_back(static_cast<std::int64_t>(keys[i]));
+        }
+        members[it->second].push_back(i);
+    }
+    for (const auto& items : members) {
+        std::vector<std::int64_t> l;
+        std::vector<double> s;
+        for (std::size_t i : items) {
+            l.push_back(labels[i]);
+            s.push_back(scores ? (*scores)[i] : -static_cast<double>(s.size()));
+        }
+        out.values.push_back(scores ? reference::metric_at(view(l), view(s), ties, k)
+                                    : reference::to_double(reference::exact_ranked(view(l), k)));
+        out.n.push_back(items.size());
+        out.positives.push_back(static_cast<std::uint64_t>(std::count(l.begin(), l.end(), 1)));
+    }
+    return out;
+}
+
+struct GroupedData {
+    std::vector<std::int64_t> labels;
+    std::vector<double> scores;
+    std::vector<std::int64_t> keys;
+};
+
+// Groups of random sizes (1..max_size) with huge, negative, sparse keys; shuffled or contiguous.
+GroupedData grouped_data(std::size_t groups, std::size_t max_size, bool contiguous, std::uint64_t seed) {
+    aucrecall::data::Rng rng(seed);
+    GroupedData d;
+    for (std::size_t g = 0; g < groups; ++g) {
+        const std::int64_t key = static_cast<std::int64_t>(rng.next()) % 1000000000000000000LL;  // up to 10^18, signed
+        const std::size_t size = 1 + static_cast<std::size_t>(rng.below(max_size));
+        const std::uint64_t distinct = 1 + rng.below(6);
+        for (std::size_t i = 0; i < size; ++i) {
+            d.keys.push_back(key);
+            d.labels.push_back(static_cast<std::int64_t>(rng.below(3) == 0));
+            d.scores.push_back(static_cast<double>(rng.below(distinct)) / 8);
+        }
+    }
+    if (!contiguous)
+        for (std::size_t i = d.keys.size(); i > 1; --i) {
+            const std::size_t j = static_cast<std::size_t>(rng.below(i));
+            std::swap(d.keys[i - 1], d.keys[j]);
+            std::swap(d.labels[i - 1], d.labels[j]);
+            std::swap(d.scores[i - 1], d.scores[j]);
+        }
+    return d;
+}
+
+void expect_groups(const aucrecall::GroupedResult<std::int64_t>& got, const ExpectedGroups& want,
+                   const std::string& what) {
+    ASSERT_EQ(got.groups, want.keys) << what;
+    ASSERT_EQ(got.n, want.n) << what;
+    ASSERT_EQ(got.positives, want.positives) << what;
+    ASSERT_EQ(got.values.size(), want.values.size()) << what;
+    for (std::size_t g = 0; g < want.values.size(); ++g) {
+        if (std::isnan(want.values[g])) EXPECT_TRUE(std::isnan(got.values[g])) << what << " group " << g;
+        else EXPECT_EQ(got.values[g], want.values[g]) << what << " group " << g;
+    }
+}
+
+TEST(Groups, EveryGroupMatchesTheReference) {
+    for (bool contiguous : {true, false})
+        for (std::uint64_t k : {0u, 1u, 2u, 3u, 10u}) {
+            const GroupedData d = grouped_data(300, 40, contiguous, 17 + k);
+            for (Ties ties : all_ties) {
+                const auto want = expected_groups(d.labels, &d.scores, d.keys, ties, k);
+                const auto got = aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys, {.ties = ties, .k = k});
+                expect_groups(got, want, "scored contiguous=" + std::to_string(contiguous) + " k=" + std::to_string(k));
+                const auto want_ranked = expected_groups(d.labels, nullptr, d.keys, ties, k);
+                const auto ranked = aucrecall::auc_recall_grouped_ranked(d.labels, d.keys, {.k = k});
+                expect_groups(ranked, want_ranked, "ranked k=" + std::to_string(k));
+                if (HasFailure()) return;
+            }
+        }
+}
+
+TEST(Groups, MeanCountsAndUndefinedPolicies) {
+    // group 5: defined (0.8); group -2: no positive; group 10^18: one item (fewer than 2 ranks).
+    const std::vector<std::int64_t> labels = {1, 0, 0, 1, 1, 0, 0, 1};
+    const std::vector<double> scores = {0.9, 0.8, 0.3, 0.7, 0.6, 0.5, 0.1, 0.2};
+    const std::vector<std::int64_t> keys = {5, 5, -2, 5, 5, 5, -2, 1000000000000000000LL};
+    const auto skip = aucrecall::auc_recall_grouped(labels, scores, keys);
+    EXPECT_EQ(skip.groups, (std::vector<std::int64_t>{5, -2, 1000000000000000000LL}));
+    EXPECT_EQ(skip.values[0], 0.8);
+    EXPECT_TRUE(std::isnan(skip.values[1]) && std::isnan(skip.values[2]));
+    EXPECT_EQ(skip.mean, 0.8);
+    EXPECT_EQ(skip.counted, 1u);
+    EXPECT_EQ(skip.skipped, 2u);
+    EXPECT_EQ(skip.n, (std::vector<std::uint64_t>{5, 2, 1}));
+    EXPECT_EQ(skip.positives, (std::vector<std::uint64_t>{3, 0, 1}));
+
+    const auto zero = aucrecall::auc_recall_grouped(labels, scores, keys, {.undefined = aucrecall::Undefined::zero});
+    EXPECT_EQ(zero.values, (std::vector<double>{0.8, 0.0, 0.0}));
+    EXPECT_EQ(zero.mean, 0.8 / 3);
+    EXPECT_EQ(zero.counted, 3u);
+    EXPECT_EQ(zero.skipped, 0u);
+
+    try {
+        (void)aucrecall::auc_recall_grouped(labels, scores, keys, {.undefined = aucrecall::Undefined::error});
+        ADD_FAILURE() << "no error";
+    } catch (const aucrecall::UndefinedGroup& e) {
+        EXPECT_EQ(e.index(), 2u);  // first item of group -2
+        EXPECT_EQ(e.group(), 1u);
+        EXPECT_STREQ(e.what(), "group -2 is undefined (no positive item)");
+    }
+    // every group undefined: the mean is NaN
+    const auto none = aucrecall::auc_recall_grouped(labels, scores, keys, {.k = 1});
+    EXPECT_TRUE(std::isnan(none.mean));
+    EXPECT_EQ(none.counted, 0u);
+    EXPECT_EQ(none.skipped, 3u);
+    // no items at all
+    const auto empty = aucrecall::auc_recall_grouped(std::vector<std::int64_t>{}, std::vector<double>{},
+                                                     std::vector<std::int64_t>{});
+    EXPECT_TRUE(empty.groups.empty());
+    EXPECT_TRUE(std::isnan(empty.mean));
+}
+
+TEST(Groups, ThreadCountNeverChangesTheBits) {
+    const GroupedData d = grouped_data(20000, 30, false, 99);
+    for (Ties ties : all_ties) {
+        const auto one = aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys, {.ties = ties, .k = 7, .threads = 1});
+        for (unsigned threads : {2u, 3u, 8u}) {
+            const auto many =
+                aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys, {.ties = ties, .k = 7, .threads = threads});
+            ASSERT_EQ(many.groups, one.groups);
+            for (std::size_t g = 0; g < one.values.size(); ++g)
+                ASSERT_EQ(std::bit_cast<std::uint64_t>(many.values[g]), std::bit_cast<std::uint64_t>(one.values[g]));
+            EXPECT_EQ(std::bit_cast<std::uint64_t>(many.mean), std::bit_cast<std::uint64_t>(one.mean));
+        }
+    }
+}
+
+TEST(Groups, AnyKeyTypeAndValue) {
+    const std::vector<std::uint8_t> labels = {1, 0, 1, 0, 1, 1};
+    const std::vector<float> scores = {0.5f, 0.25f, 0.75f, 1.0f, 0.0f, 0.5f};
+    const auto u64 = aucrecall::auc_recall_grouped(labels, scores,
+                                                   std::vector<std::uint64_t>{~0ull, 0, ~0ull, 0, ~0ull, 0});
+    EXPECT_EQ(u64.groups, (std::vector<std::uint64_t>{~0ull, 0}));
+    const auto i8 = aucrecall::auc_recall_grouped(labels, scores, std::vector<std::int8_t>{-1, 0, -1, 0, -1, 0});
+    EXPECT_EQ(i8.groups, (std::vector<std::int8_t>{-1, 0}));
+    EXPECT_EQ(i8.values, u64.values);
+    const auto u16 = aucrecall::auc_recall_grouped(labels, scores, std::vector<std::uint16_t>{7, 9, 7, 9, 7, 9});
+    EXPECT_EQ(u16.values, u64.values);
+}
+
+TEST(Groups, OffsetsOverloadMatchesKeys) {
+    const GroupedData d = grouped_data(500, 25, true, 5);
+    std::vector<std::uint64_t> offsets = {0};
+    for (std::size_t i = 1; i <= d.keys.size(); ++i)
+        if (i == d.keys.size() || d.keys[i] != d.keys[i - 1]) offsets.push_back(i);
+    // keys may repeat across non-adjacent runs by chance: compare only when they do not
+    const auto by_keys = aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys, {.k = 5});
+    if (by_keys.groups.size() + 1 != offsets.size()) GTEST_SKIP() << "random keys collided";
+    const auto items = aucrecall::make_input(view(d.labels), view(d.scores));
+    const auto by_offsets = aucrecall::compute_grouped_offsets(items, offsets, {.k = 5});
+    EXPECT_EQ(by_offsets.n, by_keys.n);
+    for (std::size_t g = 0; g < by_keys.values.size(); ++g)
+        EXPECT_EQ(std::isnan(by_offsets.values[g]) ? -1.0 : by_offsets.values[g],
+                  std::isnan(by_keys.values[g]) ? -1.0 : by_keys.values[g]);
+    EXPECT_EQ(by_offsets.mean, by_keys.mean);
+    // an empty group is undefined
+    const std::vector<std::uint64_t> with_empty = {0, 0, d.keys.size()};
+    const auto e = aucrecall::compute_grouped_offsets(items, with_empty);
+    EXPECT_EQ(e.n[0], 0u);
+    EXPECT_TRUE(std::isnan(e.values[0]));
+}
+
+TEST(Groups, BadInputNamesWhatAndWhere) {
+    const std::vector<std::int64_t> labels = {1, 0, 2};
+    const std::vector<double> scores = {0.1, 0.2, 0.3};
+    const std::vector<std::int32_t> keys = {1, 1, 2};
+    try {
+        (void)aucrecall::auc_recall_grouped(labels, scores, keys);
+        ADD_FAILURE();
+    } catch (const aucrecall::InvalidInput& e) {
+        EXPECT_EQ(e.index(), 2u);
+    }
+    EXPECT_THROW((void)aucrecall::auc_recall_grouped(std::vector<std::int64_t>{1, 0}, std::vector<double>{0.1, NAN},
+                                                     std::vector<std::int32_t>{1, 1}),
+                 aucrecall::InvalidInput);
+    EXPECT_THROW((void)aucrecall::auc_recall_grouped(std::vector<std::int64_t>{1, 0}, std::vector<double>{0.1, 0.2},
+                                                     std::vector<std::int32_t>{1}),
+                 std::invalid_argument);
+    const std::vector<std::int64_t> two_labels = {1, 0};
+    const std::vector<double> two_scores = {0.1, 0.2};
+    const auto items = aucrecall::make_input(view(two_labels), view(two_scores));
+    for (const std::vector<std::uint64_t>& bad : std::vector<std::vector<std::uint64_t>>{{}, {1, 2}, {0, 2, 1, 2}, {0, 1}})
+        EXPECT_THROW((void)aucrecall::compute_grouped_offsets(items, bad), std::invalid_argument);
+    EXPECT_EQ(aucrecall::parse_undefined("zero"), aucrecall::Undefined::zero);
+    EXPECT_THROW((void)aucrecall::parse_undefined("ignore"), std::invalid_argument);
+}
+
+}  // namespace
