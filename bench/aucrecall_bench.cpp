@@ -10,6 +10,12 @@
 //   read_inputs[_f32u8]/<n> one pass summing labels and scores: the memory-bandwidth floor
 //   threads/<kernel>@<t>/<n> multithreaded kernels with AUCRECALL_THREADS=t, t = 1, 2, 4, ... up
 //                           to the logical CPUs (thread scaling; larger t are not registered)
+//   cutoff/<kernel>@<K>/<n> kernel.run_at with cutoff K; cutoff/default@<K>/<n> is the public
+//                           entry point (validation included) and cutoff/default@full/<n> the
+//                           same entry point without a cutoff, its yardstick
+//   ranked/<labels>/<n>     aucrecall::compute_ranked (labels in rank order, validation included)
+//   grouped/<layout>_<size>@<t>/<n>  compute_grouped on n items in groups of <size> (10 to 1000),
+//                           rows of a group contiguous or shuffled, on t threads
 // n = 5 is the study's fixed example; every other n is data::generate(n, Dist::uniform, seed).
 //
 // Timed: only the call in the `for (auto _ : state)` loop. Data generation, the exact reference
@@ -67,6 +73,13 @@ constexpr std::size_t large_sizes[] = {10'000, 100'000, 1'000'000, 10'000'000};
 // machine's logical CPUs are left out and named in the context).
 constexpr std::size_t scaling_sizes[] = {1'000'000, 10'000'000};
 constexpr unsigned scaling_threads[] = {1, 2, 4, 8, 16};
+// Per-query evaluation rows: cutoffs at sizes where selection matters, ranked lists, groups.
+constexpr std::size_t cutoff_sizes[] = {100'000, 1'000'000};
+constexpr std::uint64_t cutoff_ks[] = {10, 100, 1000};
+constexpr const char* cutoff_kernels[] = {"radix_rank", "keysort", "fused"};
+constexpr std::size_t ranked_sizes[] = {100'000, 1'000'000, 10'000'000};
+constexpr std::size_t grouped_items = 1'000'000;
+constexpr std::size_t grouped_sizes[] = {10, 100, 1000};
 
 // Same value within this relative error. Curve kernels sum n floating-point terms; the identity
 // kernels are exact to the last bits, so this bound is loose for them and tight enough for all.
@@ -325,6 +338,142 @@ void read_inputs_row(benchmark::State& state, Variant variant) {
                                              static_cast<double>(state.iterations()) / seconds;
 }
 
+// ---- per-query evaluation: cutoff, ranked lists, groups -----------------------------------------
+
+// Times `call` after checking its value once against `expected` (exact reference).
+template <class Call>
+void timed_check_row(benchmark::State& state, const std::string& row, std::size_t n, double expected,
+                     Call&& call) {
+    static std::map<std::string, std::string> checked;  // row -> error ("" passed)
+    auto it = checked.find(row);
+    if (it == checked.end()) {
+        std::string error;
+        try {
+            const double got = call();
+            const double rel = relative_error(got, expected);
+            if (!(rel <= relative_tolerance))
+                error = "wrong result: expected " + format_double(expected) + ", got " + format_double(got);
+        } catch (const std::exception& e) {
+            error = std::string("threw: ") + e.what();
+        }
+        it = checked.emplace(row, error).first;
+    }
+    if (!it->second.empty()) return fail_row(state, row, it->second);
+    const Clock::time_point start = Clock::now();
+    for (auto _ : state) {
+        double result = call();
+        benchmark::DoNotOptimize(result);
+    }
+    set_item_counters(state, n, Clock::now() - start);
+}
+
+double cutoff_expected(std::size_t n, std::uint64_t k) {
+    static std::map<std::pair<std::size_t, std::uint64_t>, double> cache;
+    auto it = cache.find({n, k});
+    if (it != cache.end()) return it->second;
+    const auto& owner = *static_cast<const aucrecall::data::Dataset<std::int64_t, double>*>(
+        dataset(Variant::i64_f64, n).owner.get());
+    return cache[{n, k}] = reference::metric_at(owner.labels(), owner.scores(), timed_ties, k);
+}
+
+// `kernel` null: the public entry point (validation, default path); k == 0: no cutoff.
+void cutoff_row(benchmark::State& state, const Kernel* kernel, std::uint64_t k, std::string family) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    try {
+        const Input input = dataset(Variant::i64_f64, n).input;
+        const double expected = k == 0 ? dataset(Variant::i64_f64, n).expected : cutoff_expected(n, k);
+        if (kernel == nullptr)
+            timed_check_row(state, row_name(family, n), n, expected,
+                            [&] { return aucrecall::compute(input, {.ties = timed_ties, .k = k}); });
+        else
+            timed_check_row(state, row_name(family, n), n, expected,
+                            [&] { return kernel->run_at(input, timed_ties, k); });
+    } catch (const std::exception& e) {
+        fail_row(state, row_name(family, n), std::string("threw: ") + e.what());
+    }
+}
+
+template <class Label>
+void ranked_row(benchmark::State& state, std::string family) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    try {
+        // The study's labels (randint(0, 2)) in generated order, read as a ranked list.
+        static std::map<std::size_t, std::pair<std::vector<Label>, double>> cache;
+        auto it = cache.find(n);
+        if (it == cache.end()) {
+            const auto d = aucrecall::data::generate<Label, float>(n, aucrecall::data::Dist::uniform, settings.seed);
+            std::vector<Label> labels(d.labels().begin(), d.labels().end());
+            const double expected =
+                reference::to_double(reference::exact_ranked(std::span<const Label>(labels), 0));
+            it = cache.emplace(n, std::pair{std::move(labels), expected}).first;
+        }
+        const aucrecall::RankedInput input{it->second.first.data(), n, aucrecall::label_type_of<Label>()};
+        timed_check_row(state, row_name(family, n), n, it->second.second,
+                        [&] { return aucrecall::compute_ranked(input); });
+    } catch (const std::exception& e) {
+        fail_row(state, row_name(family, n), std::string("threw: ") + e.what());
+    }
+}
+
+// Queries of `size` items each (study data per query), keys sparse (multiples of a large odd
+// number); rows of a query contiguous or spread over the whole input.
+struct GroupedData {
+    std::vector<std::int64_t> labels;
+    std::vector<double> scores;
+    std::vector<std::int64_t> keys;
+    double expected_mean = 0;
+};
+
+const GroupedData& grouped_data(std::size_t size, bool contiguous) {
+    static std::map<std::pair<std::size_t, bool>, GroupedData> cache;
+    auto it = cache.find({size, contiguous});
+    if (it != cache.end()) return it->second;
+    const auto d = aucrecall::data::generate<std::int64_t, double>(grouped_items, aucrecall::data::Dist::uniform,
+                                                                   settings.seed);
+    GroupedData g;
+    g.labels.assign(d.labels().begin(), d.labels().end());
+    g.scores.assign(d.scores().begin(), d.scores().end());
+    g.keys.resize(grouped_items);
+    aucrecall::data::Rng rng(settings.seed + size);
+    for (std::size_t i = 0; i < grouped_items; ++i)
+        g.keys[i] = static_cast<std::int64_t>(i / size) * 1000003 + 17;
+    if (!contiguous)
+        for (std::size_t i = grouped_items; i > 1; --i) std::swap(g.keys[i - 1], g.keys[rng.below(i)]);
+    // Reference: each group's items in input order, exact per group, mean in group order.
+    std::map<std::int64_t, std::size_t> position;
+    std::vector<std::vector<std::size_t>> members;
+    for (std::size_t i = 0; i < grouped_items; ++i) {
+        auto [at, fresh] = position.emplace(g.keys[i], members.size());
+        if (fresh) members.emplace_back();
+        members[at->second].push_back(i);
+    }
+    long double total = 0;
+    std::size_t counted = 0;
+    for (const auto& items : members) {
+        std::vector<std::int64_t> l;
+        std::vector<double> s;
+        for (std::size_t i : items) l.push_back(g.labels[i]), s.push_back(g.scores[i]);
+        const double v = reference::metric(std::span<const std::int64_t>(l), std::span<const double>(s), timed_ties);
+        if (!std::isnan(v)) total += v, ++counted;
+    }
+    g.expected_mean = static_cast<double>(total / static_cast<long double>(counted));
+    return cache.emplace(std::pair{size, contiguous}, std::move(g)).first->second;
+}
+
+void grouped_row(benchmark::State& state, std::size_t size, bool contiguous, unsigned threads, std::string family) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    try {
+        const GroupedData& g = grouped_data(size, contiguous);
+        timed_check_row(state, row_name(family, n), n, g.expected_mean, [&] {
+            return aucrecall::auc_recall_grouped(g.labels, g.scores, g.keys,
+                                                 {.ties = timed_ties, .threads = threads})
+                .mean;
+        });
+    } catch (const std::exception& e) {
+        fail_row(state, row_name(family, n), std::string("threw: ") + e.what());
+    }
+}
+
 // ---- registration ----------------------------------------------------------------------------
 
 // Families are registered in this order and Google Benchmark runs them in it.
@@ -373,6 +522,38 @@ void register_rows() {
                 if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
         }
     }
+    for (std::uint64_t k : cutoff_ks) {
+        const std::string family = "cutoff/default@" + std::to_string(k);
+        auto* b = benchmark::RegisterBenchmark(family.c_str(), cutoff_row, nullptr, k, family);
+        for (std::size_t n : cutoff_sizes) b->Arg(static_cast<std::int64_t>(n));
+        for (const char* name : cutoff_kernels) {
+            const std::string kf = "cutoff/" + std::string(name) + "@" + std::to_string(k);
+            auto* kb = benchmark::RegisterBenchmark(kf.c_str(), cutoff_row, aucrecall::find_kernel(name), k, kf);
+            for (std::size_t n : cutoff_sizes) kb->Arg(static_cast<std::int64_t>(n));
+        }
+    }
+    {
+        const std::string family = "cutoff/default@full";
+        auto* b = benchmark::RegisterBenchmark(family.c_str(), cutoff_row, nullptr, std::uint64_t{0}, family);
+        for (std::size_t n : cutoff_sizes) b->Arg(static_cast<std::int64_t>(n));
+    }
+    for (const char* labels : {"u8", "i64"}) {
+        const std::string family = "ranked/" + std::string(labels);
+        auto* b = std::string_view(labels) == "u8"
+                      ? benchmark::RegisterBenchmark(family.c_str(), ranked_row<std::uint8_t>, family)
+                      : benchmark::RegisterBenchmark(family.c_str(), ranked_row<std::int64_t>, family);
+        for (std::size_t n : ranked_sizes) b->Arg(static_cast<std::int64_t>(n));
+    }
+    for (bool contiguous : {true, false})
+        for (std::size_t size : grouped_sizes)
+            for (unsigned threads : {1u, cpus}) {
+                if (threads == 1 && cpus == 1 && !contiguous) continue;
+                const std::string family = "grouped/" + std::string(contiguous ? "contiguous_" : "shuffled_") +
+                                           std::to_string(size) + "@" + std::to_string(threads);
+                auto* b = benchmark::RegisterBenchmark(family.c_str(), grouped_row, size, contiguous, threads, family);
+                b->Arg(static_cast<std::int64_t>(grouped_items));
+                if (cpus == 1) break;
+            }
     for (const Kernel& kernel : aucrecall::kernels()) {
         if (kernel.rank_only == nullptr) continue;
         const std::string family = "phase_rank/" + std::string(kernel.name);
