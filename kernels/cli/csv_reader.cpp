@@ -11,6 +11,7 @@
 #include <memory>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 
 namespace aucrecall::cli {
 namespace {
@@ -83,9 +84,35 @@ Label parse_label(std::string_view text) noexcept {
     return Label::not_binary;
 }
 
+// Group key text -> dense id, looked up by string_view without building a string per row.
+struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using GroupIndex = std::unordered_map<std::string, std::uint32_t, KeyHash, std::equal_to<>>;
+
+// Splits off the next field at a comma; `rest` keeps what follows the comma (nullopt-like: npos).
+struct Fields {
+    std::string_view line;
+    std::size_t next = 0;  // start of the next field; npos after the last
+    bool more() const noexcept { return next != std::string_view::npos; }
+    std::string_view take() noexcept {
+        const std::size_t comma = line.find(',', next);
+        const std::string_view field = line.substr(next, comma == std::string_view::npos ? std::string_view::npos : comma - next);
+        next = comma == std::string_view::npos ? std::string_view::npos : comma + 1;
+        return field;
+    }
+};
+
+const char* ordinal(std::size_t i) noexcept {
+    static constexpr const char* names[] = {"first", "second", "third", "fourth"};
+    return i < 4 ? names[i] : "further";
+}
+
 class Reader {
 public:
-    Reader(const std::string& name, std::uint64_t size_hint) : name_(name), size_hint_(size_hint) {}
+    Reader(const std::string& name, std::uint64_t size_hint, CsvFormat format)
+        : name_(name), size_hint_(size_hint), format_(format) {}
 
     LabelScoreTable read(std::FILE* stream) {
         // One buffer for the whole input: a chunk of new bytes follows the unfinished last line
@@ -128,7 +155,7 @@ public:
             std::memmove(buffer.get(), p, rest);
             filled = rest;
         }
-        if (table_.scores.empty()) throw InputError(name_ + ": no data rows");
+        if (table_.labels.empty()) throw InputError(name_ + ": no data rows");
         return std::move(table_);
     }
 
@@ -144,7 +171,8 @@ private:
         const double estimate = 1.02 * rows_per_byte * static_cast<double>(size_hint_) + 1024;
         const auto rows = static_cast<std::size_t>(std::min(estimate, static_cast<double>(size_hint_ / 4 + 1)));
         table_.labels.reserve(rows);
-        table_.scores.reserve(rows);
+        if (!format_.ranked) table_.scores.reserve(rows);
+        if (format_.groups) table_.group_ids.reserve(rows);
     }
 
     [[noreturn]] void fail_line_too_long() const {
@@ -158,27 +186,45 @@ private:
                          ": " + what);
     }
 
+    // Fields of this format in order, for messages.
+    std::size_t field_count() const noexcept { return (format_.groups ? 1 : 0) + 1 + (format_.ranked ? 0 : 1); }
+    std::string expected() const { return "expected '" + std::string(format_text(format_)) + "'"; }
+
     void parse_line(std::string_view line) {
         ++table_.lines;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (trim(line).empty()) return;  // blank line
 
-        const std::size_t comma = line.find(',');
-        if (comma == std::string_view::npos) {
-            const std::string_view only = trim(line);
-            if (only.empty()) return;  // blank line
-            fail(line, line.substr(only.data() + only.size() - line.data()),
-                 "missing score: expected 'label,score', found one field " + quote(only));
+        // Split into the format's fields; a missing or extra one is reported where it would be.
+        Fields fields{line};
+        std::string_view raw[3];
+        const std::size_t want = field_count();
+        for (std::size_t f = 0; f < want; ++f) {
+            if (!fields.more()) {
+                const std::string_view last = trim(raw[f - 1]);
+                static constexpr const char* names_scored[] = {"label", "score"};
+                static constexpr const char* names_grouped[] = {"group", "label", "score"};
+                const char* missing = (format_.groups ? names_grouped : names_scored)[f];
+                fail(line, line.substr(static_cast<std::size_t>(last.data() + last.size() - line.data())),
+                     std::string("missing ") + missing + ": " + expected() + ", found " +
+                         (f == 1 ? "one field " + quote(trim(line)) : std::to_string(f) + " fields"));
+            }
+            raw[f] = fields.take();
         }
-        const std::string_view label_text = trim(line.substr(0, comma));
-        std::string_view score_field = line.substr(comma + 1);
-        if (const std::size_t extra = score_field.find(','); extra != std::string_view::npos) {
-            fail(line, score_field.substr(extra),
-                 "extra field: expected 'label,score', found a third field " +
-                     quote(trim(score_field.substr(extra + 1))));
+        if (fields.more()) {
+            const std::string_view extra = line.substr(fields.next - 1);
+            fail(line, extra,
+                 "extra field: " + expected() + ", found a " + ordinal(want) + " field " +
+                     quote(trim(line.substr(fields.next))));
         }
+        std::size_t f = 0;
+        const std::string_view group_text = format_.groups ? trim(raw[f++]) : std::string_view();
+        const std::string_view label_field = raw[f++];
+        const std::string_view score_field = format_.ranked ? std::string_view() : raw[f++];
+        const std::string_view label_text = trim(label_field);
         const std::string_view score_text = trim(score_field);
-        // Where an empty field would have been: right after the comma, or before it.
-        const std::string_view label_at = label_text.empty() ? line : label_text;
+        // Where an empty field would have been: at its start.
+        const std::string_view label_at = label_text.empty() ? label_field : label_text;
         const std::string_view score_at = score_text.empty() ? score_field : score_text;
 
         const bool first_content_line = !seen_content_;
@@ -186,32 +232,56 @@ private:
 
         const Label label = parse_label(label_text);
         double score = 0;
-        const Parsed parsed = parse_double(score_text, score);
-        if (first_content_line && label == Label::not_a_number && parsed == Parsed::not_a_number &&
-            !label_text.empty() && !score_text.empty()) {
+        const Parsed parsed = format_.ranked ? Parsed::ok : parse_double(score_text, score);
+        if (first_content_line && label == Label::not_a_number && !label_text.empty() &&
+            (format_.ranked || (parsed == Parsed::not_a_number && !score_text.empty())) &&
+            (!format_.groups || !group_text.empty())) {
             table_.header_line = table_.lines;
             return;
         }
 
+        if (format_.groups && group_text.empty())
+            fail(line, raw[0].empty() ? line : raw[0], "empty group key");
         if (label_text.empty()) fail(line, label_at, "empty label: labels must be 0 or 1");
         if (label == Label::not_a_number)
             fail(line, label_at, "label " + quote(label_text) + " is not a number (labels must be 0 or 1)");
         if (label == Label::not_binary)
             fail(line, label_at, "label " + quote(label_text) + " is not 0 or 1");
-        if (score_text.empty()) fail(line, score_at, "empty score");
-        if (parsed == Parsed::not_a_number)
-            fail(line, score_at, "score " + quote(score_text) + " is not a number");
-        if (parsed == Parsed::out_of_range)
-            fail(line, score_at, "score " + quote(score_text) + " is outside the range of double");
-        if (std::isnan(score))
-            fail(line, score_at, "score " + quote(score_text) + " is NaN; NaN scores cannot be ranked");
-
+        if (!format_.ranked) {
+            if (score_text.empty()) fail(line, score_at, "empty score");
+            if (parsed == Parsed::not_a_number)
+                fail(line, score_at, "score " + quote(score_text) + " is not a number");
+            if (parsed == Parsed::out_of_range)
+                fail(line, score_at, "score " + quote(score_text) + " is outside the range of double");
+            if (std::isnan(score))
+                fail(line, score_at, "score " + quote(score_text) + " is NaN; NaN scores cannot be ranked");
+        }
+        if (format_.groups) table_.group_ids.push_back(group_id(group_text));
         table_.labels.push_back(label == Label::one ? 1 : 0);
-        table_.scores.push_back(score);
+        if (!format_.ranked) table_.scores.push_back(score);
+    }
+
+    // Rows of one group usually come together: the previous row's key is checked first.
+    std::uint32_t group_id(std::string_view key) {
+        if (!table_.group_keys.empty() && key == table_.group_keys[last_group_]) return last_group_;
+        auto it = groups_.find(key);
+        if (it == groups_.end()) {
+            const auto id = static_cast<std::uint32_t>(table_.group_keys.size());
+            if (table_.group_keys.size() >= 0xFFFFFFFFu)
+                throw InputError(name_ + ":" + std::to_string(table_.lines) + ": more than 4294967295 groups");
+            it = groups_.emplace(std::string(key), id).first;
+            table_.group_keys.emplace_back(key);
+            table_.group_first_line.push_back(table_.lines);
+        }
+        last_group_ = it->second;
+        return last_group_;
     }
 
     const std::string& name_;
     const std::uint64_t size_hint_;
+    const CsvFormat format_;
+    GroupIndex groups_;
+    std::uint32_t last_group_ = 0;
     bool reserved_ = false;
     LabelScoreTable table_;
     bool seen_content_ = false;
@@ -219,9 +289,14 @@ private:
 
 }  // namespace
 
+std::string_view format_text(CsvFormat format) noexcept {
+    if (format.groups) return format.ranked ? "group,label" : "group,label,score";
+    return format.ranked ? "label" : "label,score";
+}
+
 LabelScoreTable read_label_score_csv(std::FILE* stream, const std::string& name,
-                                     std::uint64_t size_hint) {
-    return Reader(name, size_hint).read(stream);
+                                     std::uint64_t size_hint, CsvFormat format) {
+    return Reader(name, size_hint, format).read(stream);
 }
 
 }  // namespace aucrecall::cli

@@ -1,4 +1,5 @@
-// aucrecall: the metric of a label,score CSV file from the command line (usage: --help).
+// aucrecall: the metric of a label,score CSV file from the command line (usage: --help): one
+// scored list, one ranked list (--ranked), or one list per group (--groups), optionally cut at K.
 #include "csv_reader.hpp"
 
 #include "aucrecall/aucrecall.hpp"
@@ -14,8 +15,10 @@
 #include <exception>
 #include <new>
 #include <optional>
+#include <charconv>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -44,11 +47,25 @@ void print_help() {
     std::printf(
         "Usage: aucrecall [OPTIONS] FILE\n"
         "\n"
-        "Prints AUC-Recall@k over the full ranking (k = 1..n) of the labelled scores in FILE, with\n"
-        "17 significant digits (printf %%.17g), or 'nan' when the metric is undefined (no positive\n"
-        "label, or a single row). FILE '-' reads standard input.\n"
+        "Prints AUC-Recall@k over the full ranking (k = 1..n), or over the first K ranks with --k,\n"
+        "of the labelled scores in FILE, with 17 significant digits (printf %%.17g), or 'nan' when\n"
+        "the metric is undefined (no positive label, or fewer than 2 ranks). FILE '-' reads\n"
+        "standard input.\n"
         "\n"
-        "File format: CSV, one 'label,score' row per line.\n"
+        "Modes (the row format changes with them):\n"
+        "  aucrecall scores.csv                  label,score rows: the metric of one scored list\n"
+        "  aucrecall --k 10 scores.csv           the same, first 10 ranks only (AUC-Recall@10)\n"
+        "  aucrecall --ranked run.csv            label rows in rank order (first row = rank 0)\n"
+        "  aucrecall --groups runs.csv           group,label,score rows: one list per group; prints\n"
+        "                                        the mean over the groups counted\n"
+        "  aucrecall --groups --ranked --k 10 --per-group out.csv runs.csv\n"
+        "                                        group,label rows, each group in rank order; the\n"
+        "                                        per-group values go to out.csv\n"
+        "\n"
+        "File format: CSV, one row per line: 'label,score' (default), 'label' (--ranked),\n"
+        "'group,label,score' (--groups) or 'group,label' (--groups --ranked).\n"
+        "  group  any text without a comma (spaces around it trimmed); rows of one group need not\n"
+        "         be contiguous; within a group, file order is the order for ties and ranks.\n"
         "  label  0 or 1; also any number equal to 0 or 1 (1.0, 0e0, 1.000000000000000000e+00)\n"
         "         and true/false in any letter case.\n"
         "  score  a decimal floating-point number: 0.5, .5, 1e-3, inf, -inf, infinity; one leading\n"
@@ -65,6 +82,15 @@ void print_help() {
         "  --ties POLICY       'average' (default): mean over every order of tied scores;\n"
         "                      'stable': tied scores keep file order, like\n"
         "                      numpy.argsort(-scores, kind=\"stable\")\n"
+        "  --k K               cutoff: only the first K ranks count (integer, 1 to 2^64-1)\n"
+        "  --ranked            rows hold labels alone, already in rank order\n"
+        "  --groups            rows start with a group key; prints the unweighted mean over the\n"
+        "                      groups counted ('nan' when none)\n"
+        "  --per-group FILE    with --groups: also write 'group,n,positives,auc_recall' rows, one per\n"
+        "                      group in order of first appearance ('nan' for a skipped group)\n"
+        "  --undefined POLICY  with --groups, for a group with no positive or fewer than 2 ranks:\n"
+        "                      'skip' (default: nan, left out of the mean), 'zero' (counts as 0),\n"
+        "                      'error' (exit 1 naming the group and the line of its first row)\n"
         "  --list-kernels      print the kernel names, one per line, and exit\n"
         "  --describe-kernels  print one line per kernel, tab-separated: name, largest practical n\n"
         "                      ('any' when unlimited), 'simd' or 'scalar', description; and exit\n"
@@ -73,16 +99,20 @@ void print_help() {
         "  --version           print the version and exit\n"
         "  -h, --help          print this help and exit\n"
         "  --                  end of options (for a FILE whose name starts with '-')\n"
-        "Options also take the form --kernel=NAME and --ties=POLICY.\n"
+        "Options with a value also take the form --kernel=NAME, --k=K and so on. --kernel applies\n"
+        "to one scored list only (ranked lists are one scan; groups use the small-list path).\n"
         "\n"
         "Exit status:\n"
         "  0  the metric (or nan) was printed, or an informational option ran\n"
         "  1  the input could not be read or is invalid; stderr says where, as FILE:LINE:COLUMN:\n"
-        "     for a bad row (malformed number, missing or extra field, NaN score, label not 0/1),\n"
-        "     FILE:LINE: for an overlong line, FILE: for a file that cannot be opened or has no\n"
-        "     data rows. Standard input is called <stdin>.\n"
-        "  2  bad command line (unknown option, kernel or tie policy; missing or extra FILE) or\n"
-        "     invalid AUCRECALL_ARCH\n"
+        "     for a bad row (malformed number, missing or extra field, empty group key, NaN score,\n"
+        "     label not 0/1), FILE:LINE: for an overlong line or, under --undefined error, for the\n"
+        "     first row of the first undefined group, FILE: for a file that cannot be opened or has\n"
+        "     no data rows, or a --per-group file that cannot be written. Standard input is called\n"
+        "     <stdin>.\n"
+        "  2  bad command line (unknown option, kernel, tie or undefined policy; a --k that is not\n"
+        "     an integer from 1 to 2^64-1; an option its mode does not take; missing or extra FILE)\n"
+        "     or invalid AUCRECALL_ARCH\n"
         "\n"
         "Environment:\n"
         "  AUCRECALL_ARCH  force the SIMD instruction set of SIMD kernels: scalar, sse2, sse4_2,\n"
@@ -101,6 +131,11 @@ struct CommandLine {
     std::optional<std::string> file;
     std::string kernel;  // empty: the library's default
     aucrecall::Ties ties = aucrecall::Ties::average;
+    std::uint64_t k = 0;  // 0: no cutoff
+    bool ranked = false;
+    bool groups = false;
+    std::optional<std::string> per_group;
+    std::optional<aucrecall::Undefined> undefined;
     bool verbose = false;
     enum class Info { none, help, version, list_kernels, describe_kernels, isa } info = Info::none;
 };
@@ -145,6 +180,31 @@ std::string parse_command_line(int argc, char** argv, CommandLine& cmd) {
             } catch (const std::invalid_argument& e) {
                 return e.what();
             }
+        } else if (auto r3 = value_of("--k", value)) {
+            if (!r3->empty()) return *r3;
+            std::uint64_t k = 0;
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), k);
+            if (value.empty() || error == std::errc::invalid_argument || end != value.data() + value.size())
+                return "--k '" + value + "' is not a whole number (K: an integer from 1 to 2^64-1)";
+            if (error == std::errc::result_out_of_range)
+                return "--k '" + value + "' is beyond 64 bits (K: an integer from 1 to 2^64-1)";
+            if (k == 0) return "--k must be at least 1 (K: an integer from 1 to 2^64-1)";
+            cmd.k = k;
+        } else if (auto r4 = value_of("--per-group", value)) {
+            if (!r4->empty()) return *r4;
+            if (value.empty()) return "--per-group needs a file name";
+            cmd.per_group = value;
+        } else if (auto r5 = value_of("--undefined", value)) {
+            if (!r5->empty()) return *r5;
+            try {
+                cmd.undefined = aucrecall::parse_undefined(value);
+            } catch (const std::invalid_argument& e) {
+                return e.what();
+            }
+        } else if (arg == "--ranked") {
+            cmd.ranked = true;
+        } else if (arg == "--groups") {
+            cmd.groups = true;
         } else if (arg == "--") {
             options_done = true;
         } else if (arg == "-v" || arg == "--verbose") {
@@ -163,6 +223,10 @@ std::string parse_command_line(int argc, char** argv, CommandLine& cmd) {
             return "unknown option '" + std::string(arg) + "'";
         }
     }
+    if (!cmd.groups && cmd.per_group) return "--per-group needs --groups";
+    if (!cmd.groups && cmd.undefined) return "--undefined needs --groups";
+    if (!cmd.kernel.empty() && (cmd.ranked || cmd.groups))
+        return std::string("--kernel applies to one scored list, not to ") + (cmd.groups ? "--groups" : "--ranked");
     return {};
 }
 
@@ -213,6 +277,90 @@ double milliseconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+// 17 significant digits, or "nan" (printf would print "-nan" for a negative NaN).
+std::string value_text(double x) {
+    if (std::isnan(x)) return "nan";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", x);
+    return text;
+}
+void print_value(double x) { std::printf("%s\n", value_text(x).c_str()); }
+
+std::string cutoff_text(std::uint64_t k) { return k == 0 ? "none" : std::to_string(k); }
+
+int run_ranked(const CommandLine& cmd, const std::string& name, const aucrecall::cli::LabelScoreTable& table,
+               double read_ms) {
+    const auto start = std::chrono::steady_clock::now();
+    double metric = 0;
+    try {
+        metric = aucrecall::compute_ranked({table.labels.data(), table.labels.size(), aucrecall::LabelType::u8}, cmd.k);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: cannot compute the metric: %s\n", name.c_str(), e.what());
+        return exit_bad_input;
+    }
+    const double compute_ms = milliseconds_since(start);
+    print_value(metric);
+    if (cmd.verbose)
+        std::fprintf(stderr,
+                     "aucrecall: %s: %zu ranked rows, %zu lines, cutoff %s\n"
+                     "aucrecall: read and parse %.1f ms, metric %.1f ms\n",
+                     name.c_str(), table.labels.size(), table.lines, cutoff_text(cmd.k).c_str(), read_ms, compute_ms);
+    return finish_output();
+}
+
+int run_groups(const CommandLine& cmd, const std::string& name, const aucrecall::cli::LabelScoreTable& table,
+               double read_ms) {
+    const aucrecall::Input items{table.labels.data(), cmd.ranked ? nullptr : table.scores.data(),
+                                 table.labels.size(), aucrecall::LabelType::u8, aucrecall::ScoreType::f64};
+    const aucrecall::GroupOptions options{cmd.ties, cmd.k, cmd.undefined.value_or(aucrecall::Undefined::skip)};
+    const auto start = std::chrono::steady_clock::now();
+    aucrecall::GroupSummary summary;
+    try {
+        summary = aucrecall::compute_grouped({items, table.group_ids.data(), aucrecall::GroupKeyType::u32}, options);
+    } catch (const aucrecall::UndefinedGroup& e) {
+        // The library names the group by its id; the user knows it by its text and its line.
+        const std::string what = e.what();
+        const std::size_t at = what.find(" is undefined");
+        std::fprintf(stderr, "%s:%zu: group %s%s\n", name.c_str(), table.group_first_line[e.group()],
+                     table.group_keys[e.group()].c_str(), at == std::string::npos ? " is undefined" : what.c_str() + at);
+        return exit_bad_input;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: cannot compute the metric: %s\n", name.c_str(), e.what());
+        return exit_bad_input;
+    }
+    const double compute_ms = milliseconds_since(start);
+    if (cmd.per_group) {
+        std::FILE* out = std::fopen(cmd.per_group->c_str(), "wb");
+        if (out == nullptr) {
+            std::fprintf(stderr, "%s: cannot write: %s\n", cmd.per_group->c_str(), std::strerror(errno));
+            return exit_bad_input;
+        }
+        std::fprintf(out, "group,n,positives,auc_recall\n");
+        for (std::size_t g = 0; g < summary.values.size(); ++g)
+            std::fprintf(out, "%s,%llu,%llu,%s\n", table.group_keys[g].c_str(),
+                         static_cast<unsigned long long>(summary.n[g]),
+                         static_cast<unsigned long long>(summary.positives[g]), value_text(summary.values[g]).c_str());
+        const bool failed = std::ferror(out) != 0;
+        if (std::fclose(out) != 0 || failed) {
+            std::fprintf(stderr, "%s: cannot write: %s\n", cmd.per_group->c_str(), std::strerror(errno));
+            return exit_bad_input;
+        }
+    }
+    print_value(summary.mean);
+    if (cmd.verbose)
+        std::fprintf(stderr,
+                     "aucrecall: %s: %zu rows in %zu groups (%llu counted, %llu skipped), %zu lines, cutoff %s, "
+                     "ties %.*s, undefined %.*s\n"
+                     "aucrecall: read and parse %.1f ms, metric %.1f ms\n",
+                     name.c_str(), table.labels.size(), summary.values.size(),
+                     static_cast<unsigned long long>(summary.counted), static_cast<unsigned long long>(summary.skipped),
+                     table.lines, cutoff_text(cmd.k).c_str(), static_cast<int>(aucrecall::to_string(cmd.ties).size()),
+                     aucrecall::to_string(cmd.ties).data(),
+                     static_cast<int>(aucrecall::to_string(options.undefined).size()),
+                     aucrecall::to_string(options.undefined).data(), read_ms, compute_ms);
+    return finish_output();
+}
+
 int run(const CommandLine& cmd) {
     const bool from_stdin = *cmd.file == "-";
     const std::string name = from_stdin ? std::string(stdin_name) : *cmd.file;
@@ -235,7 +383,8 @@ int run(const CommandLine& cmd) {
     try {
         const bool regular = have_info && S_ISREG(info.st_mode) && info.st_size > 0;
         table = aucrecall::cli::read_label_score_csv(
-            stream, name, regular ? static_cast<std::uint64_t>(info.st_size) : 0);
+            stream, name, regular ? static_cast<std::uint64_t>(info.st_size) : 0,
+            aucrecall::cli::CsvFormat{cmd.groups, cmd.ranked});
     } catch (const aucrecall::cli::InputError& e) {
         if (!from_stdin) std::fclose(stream);
         std::fprintf(stderr, "%s\n", e.what());
@@ -247,6 +396,8 @@ int run(const CommandLine& cmd) {
     }
     if (!from_stdin) std::fclose(stream);
     const double read_ms = milliseconds_since(read_start);
+    if (cmd.groups) return run_groups(cmd, name, table, read_ms);
+    if (cmd.ranked) return run_ranked(cmd, name, table, read_ms);
 
     const std::span<const std::uint8_t> labels(table.labels);
     const std::span<const double> scores(table.scores);
@@ -262,7 +413,7 @@ int run(const CommandLine& cmd) {
     const auto compute_start = std::chrono::steady_clock::now();
     double metric = 0;
     try {
-        metric = aucrecall::compute(input, aucrecall::Options{kernel.name, cmd.ties});
+        metric = aucrecall::compute(input, aucrecall::Options{kernel.name, cmd.ties, cmd.k});
     } catch (const std::exception& e) {
         // The reader rejects everything validate() does, so this is a library or memory failure.
         std::fprintf(stderr, "%s: cannot compute the metric: %s\n", name.c_str(), e.what());
@@ -270,8 +421,7 @@ int run(const CommandLine& cmd) {
     }
     const double compute_ms = milliseconds_since(compute_start);
 
-    if (std::isnan(metric)) std::printf("nan\n");  // printf would print "-nan" for a negative NaN
-    else std::printf("%.17g\n", metric);
+    print_value(metric);
 
     if (cmd.verbose) {
         std::size_t positives = 0;

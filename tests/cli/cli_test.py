@@ -19,10 +19,12 @@ BINARY = None  # set from argv in main
 SEED = 20221101
 
 
-def exact_metric(labels, scores, ties):
-    """SPEC.md's definition with Fractions; None when undefined (printed as 'nan')."""
+def exact_metric(labels, scores, ties, k=None):
+    """SPEC.md's definition with Fractions, over the first min(k, n) ranks when k is given (its
+    "Cutoff K" section); None when undefined (printed as 'nan')."""
     n, positives = len(labels), sum(labels)
-    if positives == 0 or n < 2:
+    m = n if k is None else min(k, n)
+    if positives == 0 or m < 2:
         return None
     order = sorted(range(n), key=lambda i: (-scores[i], i))  # highest first; stable on ties
     ranked = [fractions.Fraction(labels[i]) for i in order]
@@ -38,10 +40,10 @@ def exact_metric(labels, scores, ties):
             ranked[start:end] = [mean] * (end - start)
             start = end
     recall, found = [], fractions.Fraction(0)
-    for value in ranked:
+    for value in ranked[:m]:
         found += value
         recall.append(found / positives)
-    ideal = [min(fractions.Fraction(1), fractions.Fraction(i + 1, positives)) for i in range(n)]
+    ideal = [min(fractions.Fraction(1), fractions.Fraction(i + 1, positives)) for i in range(m)]
 
     def trapz(v):
         return sum(v) - (v[0] + v[-1]) / 2
@@ -420,6 +422,154 @@ class Information(CliCase):
                                           env={"AUCRECALL_ARCH": "scalar"})
             self.assertEqual(code, 0, err)
             self.assertIn("SIMD instruction set scalar", err)
+
+
+class EvaluationModes(CliCase):
+    """--k, --ranked, --groups, --per-group, --undefined (SPEC.md "Cutoff K", "Ranked input", "Groups")."""
+
+    SPEC_LABELS, SPEC_SCORES = [1, 0, 1, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.5]
+
+    def test_spec_worked_examples(self):
+        plain = csv_text(self.SPEC_LABELS, self.SPEC_SCORES)
+        ranked = "".join(f"{l}\n" for l in self.SPEC_LABELS)
+        for k, expected in ((3, 5 / 8), (2, 2 / 3), (5, 0.8), (100, 0.8)):
+            self.assertEqual(self.metric_of(plain, "--k", str(k)), expected)
+            self.assertEqual(self.metric_of(ranked, "--ranked", f"--k={k}"), expected)
+        self.assertNotEqual(self.metric_of(plain, "--k", "1"), self.metric_of(plain, "--k", "1"))  # nan
+
+    def test_cutoff_every_kernel_and_policy_against_the_definition(self):
+        rng = random.Random(SEED + 1)
+        for trial in range(12):
+            n = rng.randint(2, 40)
+            labels = [rng.randint(0, 1) for _ in range(n)]
+            scores = [rng.choice([0.0, 0.25, 0.5, 0.75, 1.0]) for _ in range(n)]
+            content = csv_text(labels, scores)
+            for k in (1, 2, 3, n // 2 + 1, n - 1, n):
+                for ties in ("average", "stable"):
+                    expected = exact_metric(labels, scores, ties, k)
+                    for kernel in [None] + self.kernels():
+                        args = ["--k", str(k), "--ties", ties] + (["--kernel", kernel] if kernel else [])
+                        self.assert_metric(self.metric_of(content, *args), expected, f"{args} n={n}")
+
+    def test_ranked_is_the_scored_metric_with_descending_scores(self):
+        rng = random.Random(SEED + 2)
+        labels = [rng.randint(0, 1) for _ in range(500)]
+        ranked = "label\n" + "".join(f"{l}\n" for l in labels)
+        for k in (None, 1, 7, 250, 500):
+            extra = [] if k is None else ["--k", str(k)]
+            expected = exact_metric(labels, list(range(len(labels), 0, -1)), "stable", k)
+            self.assert_metric(self.metric_of(ranked, "--ranked", *extra), expected, f"k={k}")
+
+    def grouped_case(self, rng, groups, ranked):
+        rows, by_group = [], {}
+        for g in range(groups):
+            key = rng.choice(["q", "user ", "Q-"]) + str(rng.randint(0, 10**18))
+            for _ in range(rng.randint(1, 12)):
+                label = rng.randint(0, 1) if rng.random() < 0.8 else 0
+                score = rng.choice([0.1, 0.2, 0.3, 0.4, 0.5])
+                rows.append((key, label, score))
+        rng.shuffle(rows)  # rows of one group need not be contiguous
+        order = []
+        for key, label, score in rows:
+            if key.strip() not in by_group:
+                by_group[key.strip()] = ([], [])
+                order.append(key.strip())
+            by_group[key.strip()][0].append(label)
+            by_group[key.strip()][1].append(score)
+        text = "".join(f" {key} ,{label}\n" if ranked else f"{key},{label},{score!r}\n"
+                       for key, label, score in rows)
+        return text, order, by_group
+
+    def test_groups_mean_and_per_group_file_against_the_definition(self):
+        rng = random.Random(SEED + 3)
+        for ranked in (False, True):
+            text, order, by_group = self.grouped_case(rng, 40, ranked)
+            path = self.write("groups.csv", "query,label" + ("" if ranked else ",score") + "\n" + text)
+            for k in (None, 1, 3):
+                for ties in ("average", "stable"):
+                    for policy in ("skip", "zero"):
+                        per_group = os.path.join(self.dir, "per_group.csv")
+                        args = ["--groups", "--ties", ties, "--undefined", policy, "--per-group", per_group]
+                        args += (["--ranked"] if ranked else []) + ([] if k is None else ["--k", str(k)])
+                        code, out, err = self.run_cli(*args, path)
+                        self.assertEqual((code, err), (0, ""), args)
+                        values = []
+                        for key in order:
+                            labels, scores = by_group[key]
+                            if ranked:
+                                scores = list(range(len(labels), 0, -1))
+                            values.append(exact_metric(labels, scores, "stable" if ranked else ties, k))
+                        counted = [v if v is not None else fractions.Fraction(0) for v in values
+                                   if v is not None or policy == "zero"]
+                        mean = sum(counted) / len(counted) if counted else None
+                        self.assert_metric(float(out), mean, f"mean {args}")
+                        with open(per_group) as f:
+                            lines = f.read().splitlines()
+                        self.assertEqual(lines[0], "group,n,positives,auc_recall")
+                        self.assertEqual([line.split(",")[0] for line in lines[1:]], order)
+                        for line, key, value in zip(lines[1:], order, values):
+                            _, n, positives, got = line.split(",")
+                            self.assertEqual((int(n), int(positives)),
+                                             (len(by_group[key][0]), sum(by_group[key][0])))
+                            if value is None and policy == "zero":
+                                value = fractions.Fraction(0)
+                            self.assert_metric(float(got), value, f"group {key} {args}")
+
+    def test_undefined_error_names_the_group_and_its_first_line(self):
+        path = self.write("g.csv", "query,label,score\na,1,0.5\na,0,0.4\n\nb,0,0.9\na,1,0.1\nb,0,0.2\n")
+        code, out, err = self.run_cli("--groups", "--undefined", "error", path)
+        self.assertEqual((code, out), (1, ""))
+        self.assertEqual(err, f"{path}:5: group b is undefined (no positive item)\n")
+        # with K = 1 every group is undefined: the first one in order of appearance is named
+        code, out, err = self.run_cli("--groups", "--undefined=error", "--k", "1", path)
+        self.assertEqual(err, f"{path}:2: group a is undefined (fewer than 2 ranks: 3 items, cutoff K = 1)\n")
+        # under skip: no group counted prints nan
+        self.assertEqual(self.run_cli("--groups", "--k", "1", path), (0, "nan\n", ""))
+
+    def test_row_errors_in_every_format(self):
+        cases = [
+            (["--ranked"], "1\n0,0.5\n", ":2:2: ", "extra field: expected 'label', found a second field '0.5'"),
+            (["--ranked"], "1\n2\n", ":2:1: ", "label '2' is not 0 or 1"),
+            (["--groups"], "q,1,0.5\nq,1\n", ":2:4: ", "missing score: expected 'group,label,score', found 2 fields"),
+            (["--groups"], "q,1,0.5\n  ,1,0.5\n", ":2:1: ", "empty group key"),
+            (["--groups"], "q,1,0.5\nq,1,nan\n", ":2:5: ", "NaN"),
+            (["--groups", "--ranked"], "q,1\nq\n", ":2:2: ", "missing label"),
+            (["--groups", "--ranked"], "q,1\nq,1,0\n", ":2:4: ", "extra field"),
+            (["--groups"], "", ": no data rows", ""),
+        ]
+        for args, content, where, phrase in cases:
+            path = self.write("bad.csv", content)
+            code, out, err = self.run_cli(*args, path)
+            self.assertEqual((code, out), (1, ""), (args, content, err))
+            self.assertTrue(err.startswith(path + where), (err, where))
+            self.assertIn(phrase, err)
+
+    def test_usage_errors(self):
+        data = self.write("ok.csv", "1,0.5\n0,0.4\n")
+        for args, phrase in (
+                (["--k", "0"], "--k must be at least 1"),
+                (["--k", "-3"], "is not a whole number"),
+                (["--k", "2.5"], "is not a whole number"),
+                (["--k", "ten"], "is not a whole number"),
+                (["--k="], "is not a whole number"),
+                (["--k", "18446744073709551616"], "beyond 64 bits"),
+                (["--per-group", "x.csv"], "--per-group needs --groups"),
+                (["--undefined", "zero"], "--undefined needs --groups"),
+                (["--groups", "--undefined", "ignore"], "unknown undefined-group policy 'ignore'"),
+                (["--ranked", "--kernel", "fused"], "--kernel applies to one scored list"),
+                (["--groups", "--kernel", "fused"], "--kernel applies to one scored list")):
+            code, out, err = self.run_cli(*args, data)
+            self.assertEqual((code, out), (2, ""), (args, err))
+            self.assertIn(phrase, err)
+        # the largest K is accepted and is the full metric
+        self.assertEqual(self.metric_of("1,0.5\n0,0.4\n", "--k", "18446744073709551615"),
+                         self.metric_of("1,0.5\n0,0.4\n"))
+
+    def test_help_documents_every_mode(self):
+        code, out, _ = self.run_cli("--help")
+        for phrase in ("--k K", "--ranked", "--groups", "--per-group FILE", "--undefined POLICY",
+                       "group,label,score", "aucrecall --groups --ranked --k 10"):
+            self.assertIn(phrase, out)
 
 
 if __name__ == "__main__":
