@@ -1,6 +1,7 @@
 # Type stub of the extension module aucrecall (python/aucrecall_module.cpp).
 from typing import Literal, Optional
 
+import numpy as np
 import numpy.typing as npt
 
 __version__: str
@@ -9,10 +10,36 @@ def auc_recall(
     y_true: npt.ArrayLike,
     y_score: npt.ArrayLike,
     *,
+    k: Optional[int] = None,
     ties: Literal["average", "stable"] = "average",
     kernel: Optional[str] = None,
 ) -> float:
-    """AUC-Recall@k of one scored list (NaN without a positive or with fewer than 2 items)."""
+    """AUC-Recall@k of one scored list, over the first k ranks when k is given (NaN without a
+    positive or with fewer than 2 ranks)."""
+
+def auc_recall_ranked(y_true: npt.ArrayLike, *, k: Optional[int] = None) -> float:
+    """AUC-Recall@k of labels already in rank order (index 0 = rank 0)."""
+
+class GroupedResult:
+    values: npt.NDArray[np.float64]
+    groups: np.ndarray
+    n: npt.NDArray[np.int64]
+    positives: npt.NDArray[np.int64]
+    mean: float
+    counted: int
+    skipped: int
+    def __len__(self) -> int: ...
+
+def auc_recall_grouped(
+    y_true: npt.ArrayLike,
+    y_score: Optional[npt.ArrayLike] = None,
+    *,
+    groups: npt.ArrayLike,
+    k: Optional[int] = None,
+    ties: Literal["average", "stable"] = "average",
+    undefined: Literal["skip", "zero", "error"] = "skip",
+) -> GroupedResult:
+    """AUC-Recall@k per group (query, user) in order of first appearance, and their mean."""
 
 def kernels() -> list[tuple[str, str]]:
     """(name, description) of every kernel, in registry order."""
@@ -30,3 +57,5 @@ def release_scratch() -> None:
     """Frees the scratch memory kept for the calling thread."""
 
 def _input_addresses(y_true: npt.ArrayLike, y_score: npt.ArrayLike) -> tuple[int, int]: ...
+
+def _group_keys_address(groups: npt.ArrayLike) -> int: ...

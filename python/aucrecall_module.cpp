@@ -159,6 +159,31 @@ Prepared prepare(const py::handle& y_true, const py::handle& y_score) {
 // a few hundred items takes about a microsecond; no other thread could use such a gap.
 constexpr std::size_t gil_release_min_items = 1024;
 
+// k: None -> 0 (no cutoff); an int >= 1; beyond 64 bits it is larger than any input (no cutoff
+// in effect, the same as k >= n).
+std::uint64_t parse_k(PyObject* value) {
+    if (value == Py_None) return 0;
+    if (PyBool_Check(value) || !PyIndex_Check(value))  // int, numpy integers; not bool or float
+        throw py::type_error("k must be an int or None, got " +
+                             std::string(py::str(py::type::handle_of(value).attr("__name__"))));
+    const py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value));
+    if (!index) throw py::error_already_set();
+    value = index.ptr();
+    int overflow = 0;
+    const long long small = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (overflow < 0 || (overflow == 0 && small < 1))
+        throw py::value_error("k must be at least 1 (a cutoff of K ranks), got " + std::string(py::str(value)));
+    if (overflow > 0) {
+        const unsigned long long big = PyLong_AsUnsignedLongLong(value);
+        if (big == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+            PyErr_Clear();
+            return ~std::uint64_t{0};
+        }
+        return big;
+    }
+    return static_cast<std::uint64_t>(small);
+}
+
 // The option values of one call, parsed from keyword arguments.
 struct CallOptions {
     aucrecall::Options options;
@@ -188,9 +213,11 @@ void parse_option(CallOptions& call, std::string_view name, PyObject* value) {
         if (aucrecall::find_kernel(call.kernel) == nullptr)
             throw py::value_error("unknown kernel '" + call.kernel + "' (aucrecall.kernels() lists them)");
         call.options.kernel = call.kernel;
+    } else if (name == "k") {
+        call.options.k = parse_k(value);
     } else {
         throw py::type_error("auc_recall() got an unexpected keyword argument '" + std::string(name) +
-                             "' (options: ties, kernel)");
+                             "' (options: k, ties, kernel)");
     }
 }
 
@@ -201,7 +228,7 @@ PyObject* auc_recall(PyObject*, PyObject* const* args, Py_ssize_t positional, Py
         if (positional != 2)
             throw py::type_error("auc_recall() takes 2 positional arguments (y_true, y_score) but " +
                                  std::to_string(positional) +
-                                 " were given; ties and kernel are keyword-only");
+                                 " were given; k, ties and kernel are keyword-only");
         CallOptions call;
         const Py_ssize_t named = keywords ? PyTuple_GET_SIZE(keywords) : 0;
         for (Py_ssize_t i = 0; i < named; ++i)
@@ -227,6 +254,129 @@ PyObject* auc_recall(PyObject*, PyObject* const* args, Py_ssize_t positional, Py
     return nullptr;
 }
 
+// ---- ranked lists and groups -------------------------------------------------------------------
+
+double auc_recall_ranked(const py::handle& y_true, const py::object& k) {
+    aucrecall::RankedInput input;
+    const Column labels = labels_column(y_true, &input.label_type);
+    input.labels = labels.data;
+    input.n = labels.size;
+    const std::uint64_t cutoff = parse_k(k.ptr());
+    if (input.n < gil_release_min_items) return aucrecall::compute_ranked(input, cutoff);
+    py::gil_scoped_release unlocked;
+    return aucrecall::compute_ranked(input, cutoff);
+}
+
+std::optional<aucrecall::GroupKeyType> library_key_type(const py::array& a) {
+    const auto& d = descriptor(a);
+    if (!native_order(d) || (d.kind != 'i' && d.kind != 'u')) return std::nullopt;
+    const bool is_signed = d.kind == 'i';
+    switch (a.itemsize()) {
+        case 1: return is_signed ? aucrecall::GroupKeyType::i8 : aucrecall::GroupKeyType::u8;
+        case 2: return is_signed ? aucrecall::GroupKeyType::i16 : aucrecall::GroupKeyType::u16;
+        case 4: return is_signed ? aucrecall::GroupKeyType::i32 : aucrecall::GroupKeyType::u32;
+        case 8: return is_signed ? aucrecall::GroupKeyType::i64 : aucrecall::GroupKeyType::u64;
+        default: return std::nullopt;
+    }
+}
+
+// Group keys as the library reads them: integer arrays in place; anything else (strings, floats,
+// objects) factorised once by numpy.unique into int64 codes, the keys themselves kept for the
+// result. `original` is what the result's .groups indexes.
+struct Keys {
+    Column column;
+    aucrecall::GroupKeyType type = aucrecall::GroupKeyType::i64;
+    py::array original;
+};
+
+Keys group_keys(const py::handle& value) {
+    Keys keys;
+    py::array a = py::isinstance<py::array>(value) ? py::reinterpret_borrow<py::array>(value)
+                                                   : py::array(numpy().attr("asarray")(value));
+    if (a.ndim() != 1)
+        throw py::value_error("groups must be one-dimensional, got " + std::to_string(a.ndim()) + " dimensions");
+    keys.original = a;
+    if (const auto type = library_key_type(a)) {
+        keys.type = *type;
+        keys.column = column(a);
+        return keys;
+    }
+    py::tuple unique = numpy().attr("unique")(a, py::arg("return_inverse") = true);
+    keys.column = column(contiguous_as(py::array(numpy().attr("ravel")(unique[1])), "int64"));
+    keys.type = aucrecall::GroupKeyType::i64;
+    return keys;
+}
+
+struct GroupedResult {
+    py::array_t<double> values;
+    py::array groups;
+    py::array_t<std::int64_t> n, positives;
+    double mean = 0;
+    std::uint64_t counted = 0, skipped = 0;
+};
+
+template <class T, class Source>
+py::array_t<T> to_array(const std::vector<Source>& v) {
+    py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
+    T* data = out.mutable_data();
+    for (std::size_t i = 0; i < v.size(); ++i) data[i] = static_cast<T>(v[i]);
+    return out;
+}
+
+GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_score, const py::handle& groups,
+                                 const py::object& k, const py::object& ties, const py::object& undefined) {
+    aucrecall::GroupOptions options;
+    options.k = parse_k(k.ptr());
+    try {
+        options.ties = aucrecall::parse_ties(utf8(ties.ptr(), "ties"));
+        options.undefined = aucrecall::parse_undefined(utf8(undefined.ptr(), "undefined"));
+    } catch (const std::invalid_argument& e) {
+        throw py::value_error(e.what());
+    }
+    aucrecall::Input items;
+    Column labels = labels_column(y_true, &items.label_type), scores;
+    items.labels = labels.data;
+    items.n = labels.size;
+    if (!y_score.is_none()) {
+        scores = scores_column(y_score, &items.score_type);
+        if (scores.size != labels.size)
+            throw py::value_error("y_true and y_score differ in length: " + std::to_string(labels.size) +
+                                  " labels, " + std::to_string(scores.size) + " scores");
+        items.scores = scores.data;
+    }
+    const Keys keys = group_keys(groups);
+    if (keys.column.size != labels.size)
+        throw py::value_error("y_true and groups differ in length: " + std::to_string(labels.size) + " labels, " +
+                              std::to_string(keys.column.size) + " group keys");
+    const aucrecall::GroupedInput input{items, keys.column.data, keys.type};
+    aucrecall::GroupSummary summary;
+    try {
+        if (items.n < gil_release_min_items) {
+            summary = aucrecall::compute_grouped(input, options);
+        } else {
+            py::gil_scoped_release unlocked;
+            summary = aucrecall::compute_grouped(input, options);
+        }
+    } catch (const aucrecall::UndefinedGroup& e) {
+        // The library names a factorised key by its code: name it by the caller's key.
+        const std::string what = e.what();
+        const std::size_t at = what.find(" is undefined");
+        const py::object key = keys.original[py::int_(e.index())];
+        throw py::value_error("group " + std::string(py::str(key)) +
+                              (at == std::string::npos ? std::string(" is undefined") : what.substr(at)) +
+                              "; its first item is at index " + std::to_string(e.index()));
+    }
+    GroupedResult r;
+    r.values = to_array<double>(summary.values);
+    r.groups = py::array(keys.original[to_array<std::int64_t>(summary.first_item)]);
+    r.n = to_array<std::int64_t>(summary.n);
+    r.positives = to_array<std::int64_t>(summary.positives);
+    r.mean = summary.mean;
+    r.counted = summary.counted;
+    r.skipped = summary.skipped;
+    return r;
+}
+
 // The data pointers a call would hand the kernel, for the zero-copy tests.
 std::pair<std::uintptr_t, std::uintptr_t> input_addresses(const py::handle& y_true,
                                                           const py::handle& y_score) {
@@ -242,15 +392,17 @@ in the first k ranks, k = 1..n; the result is the area under that curve divided 
 the ideal curve min(1, k / P) (trapezoid rule, unit spacing). 1.0 is a perfect ranking. The exact
 definition is SPEC.md of the project.
 
-Functions: auc_recall, kernels, simd_isa. The fastest kernel for the input size runs unless one
+Functions: auc_recall (one scored list), auc_recall_ranked (labels already in rank order),
+auc_recall_grouped (one list per query or user, averaged), kernels, simd_isa. Every entry point
+takes a cutoff k: only the first k ranks count (AUC-Recall@K). The fastest kernel for the input size runs unless one
 is named; every kernel computes the same value.)";
 
 // The first lines are CPython's text signature (inspect.signature and help() read it).
-constexpr const char* auc_recall_doc = R"(auc_recall(y_true, y_score, *, ties="average", kernel=None)
+constexpr const char* auc_recall_doc = R"(auc_recall(y_true, y_score, *, k=None, ties="average", kernel=None)
 --
 
-AUC-Recall@k of one scored list: the area under the recall@k curve (k = 1..n) divided by the
-area under the ideal curve.
+AUC-Recall@k of one scored list: the area under the recall@k curve (k = 1..n, or 1..K with a
+cutoff) divided by the area under the ideal curve over the same ranks.
 
 y_true: 1-D array-like of 0/1 labels (1 = relevant). bool, uint8, int32 and int64 arrays are read
     in place without a copy; other numeric dtypes, lists and pandas Series are converted once
@@ -262,10 +414,14 @@ ties: how equal scores are ranked. "average" (default): the mean of the metric o
     ranking the scores allow (independent of input order). "stable": ties keep input order,
     as numpy.argsort(-y_score, kind="stable").
 kernel: a name from kernels() to force one technique; None picks the fastest for the size.
+k: cutoff K (an int >= 1): only the first min(K, n) ranks make both curves; positives ranked
+    below K still count in recall's denominator. None (default) = the full ranking. A tie group
+    that straddles rank K counts by its share (average) or by input order (stable).
 
-Returns NaN when there is no positive label or fewer than 2 items.
+Returns NaN when there is no positive label or fewer than 2 ranks (n < 2 or k = 1).
 Raises ValueError for a NaN score, a label other than 0/1 (naming the index), different lengths,
-2-D input, an unknown tie policy or kernel; TypeError for a non-numeric dtype.
+2-D input, k < 1, an unknown tie policy or kernel; TypeError for a non-numeric dtype or a
+non-integer k.
 The GIL is released while the kernel runs (inputs of 1024 items or more), so threads calling
 auc_recall run in parallel. Inputs are never modified.
 
@@ -273,6 +429,41 @@ Example: auc_recall([1, 0, 1, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.5]) == 0.8
 
 Relation to sklearn.metrics.roc_auc_score: a different metric over the same ranking; both are
 affine functions of the positives' rank sum (see the project's README).)";
+
+constexpr const char* auc_recall_ranked_doc = R"(AUC-Recall@k of one ranked list: labels alone, already in rank order (index 0 = rank 0).
+
+The same as auc_recall(y_true, scores) with scores n-1, ..., 0 (no ties exist), in one pass over
+the labels (no sort): the form many evaluation pipelines keep per query.
+
+y_true: 1-D array-like of 0/1 labels in rank order; bool, uint8, int32, int64 read in place.
+k: cutoff K (int >= 1) or None for the full ranking.
+Returns NaN without a positive or with fewer than 2 ranks. Raises ValueError for a label other
+than 0/1 (naming the index) or k < 1.
+
+Example: auc_recall_ranked([1, 0, 1, 1, 0], k=3) == 0.625)";
+
+constexpr const char* auc_recall_grouped_doc = R"(AUC-Recall@k per group (query, user), and the mean over groups.
+
+Each group's items are ranked and scored independently, as if each group were its own input,
+with the same k and tie policy. Rows of one group need not be contiguous; within a group, input
+order breaks ties under "stable" (and is the rank order when y_score is None).
+
+y_true: 1-D array-like of 0/1 labels.
+y_score: 1-D array-like of scores, or None when each group's rows are already in rank order.
+groups: a key per item: any integer array (read in place; keys need not be dense, sorted or
+    small: 10**18 is fine), or anything numpy.unique can factorise (strings, floats), converted
+    once.
+k: cutoff K per group (int >= 1) or None. ties: "average" or "stable".
+undefined: what a group whose metric is NaN (no positive, fewer than 2 ranks) contributes:
+    "skip" (default: NaN, left out of the mean), "zero" (0, counted), "error" (ValueError naming
+    the first such group and the index of its first item).
+
+Returns GroupedResult: .values (float64, one per group), .groups (the keys in order of first
+appearance), .n and .positives (int64), .mean (over counted groups; NaN when none), .counted,
+.skipped. Threads evaluate groups in parallel (the result does not depend on their number).
+
+Example: auc_recall_grouped([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.6], groups=[7, 7, 9, 9]).values
+    -> array([1., 1.]))";
 
 }  // namespace
 
@@ -285,6 +476,27 @@ PYBIND11_MODULE(aucrecall, m) {
         METH_FASTCALL | METH_KEYWORDS, auc_recall_doc};
     m.add_object("auc_recall", py::reinterpret_steal<py::object>(
                                    PyCFunction_NewEx(&auc_recall_method, nullptr, m.attr("__name__").ptr())));
+
+    m.def("auc_recall_ranked", &auc_recall_ranked, py::arg("y_true"), py::kw_only(), py::arg("k") = py::none(),
+          auc_recall_ranked_doc);
+
+    py::class_<GroupedResult>(m, "GroupedResult", "Result of auc_recall_grouped (read-only).")
+        .def_readonly("values", &GroupedResult::values, "float64 array: the metric per group")
+        .def_readonly("groups", &GroupedResult::groups, "the group keys, in order of first appearance")
+        .def_readonly("n", &GroupedResult::n, "int64 array: items per group")
+        .def_readonly("positives", &GroupedResult::positives, "int64 array: positives per group")
+        .def_readonly("mean", &GroupedResult::mean, "unweighted mean over the counted groups (NaN when none)")
+        .def_readonly("counted", &GroupedResult::counted, "groups in the mean")
+        .def_readonly("skipped", &GroupedResult::skipped, "undefined groups left out (undefined='skip')")
+        .def("__len__", [](const GroupedResult& r) { return r.values.size(); })
+        .def("__repr__", [](const GroupedResult& r) {
+            return "GroupedResult(groups=" + std::to_string(r.values.size()) + ", mean=" +
+                   std::string(py::repr(py::float_(r.mean))) + ", counted=" + std::to_string(r.counted) +
+                   ", skipped=" + std::to_string(r.skipped) + ")";
+        });
+    m.def("auc_recall_grouped", &auc_recall_grouped, py::arg("y_true"), py::arg("y_score") = py::none(),
+          py::kw_only(), py::arg("groups"), py::arg("k") = py::none(), py::arg("ties") = "average",
+          py::arg("undefined") = "skip", auc_recall_grouped_doc);
 
     m.def(
         "kernels",
@@ -327,4 +539,8 @@ PYBIND11_MODULE(aucrecall, m) {
 
     m.def("_input_addresses", &input_addresses, py::arg("y_true"), py::arg("y_score"),
           "Testing hook: the (labels, scores) data addresses auc_recall would hand the kernel.");
+    m.def(
+        "_group_keys_address",
+        [](const py::handle& groups) { return reinterpret_cast<std::uintptr_t>(group_keys(groups).column.data); },
+        py::arg("groups"), "Testing hook: the group keys' data address auc_recall_grouped would hand the library.");
 }

@@ -31,12 +31,14 @@ KERNEL_NAMES = [name for name, _ in aucrecall.kernels()]
 
 # --- the exact reference (SPEC.md) ------------------------------------------------------------
 
-def reference(labels, scores, ties="average"):
-    """SPEC.md's metric as a Fraction (None where it is NaN), by the curve definition."""
+def reference(labels, scores, ties="average", k=None):
+    """SPEC.md's metric as a Fraction (None where it is NaN), by the curve definition; with a
+    cutoff k, over the first min(k, n) ranks (SPEC.md "Cutoff K")."""
     labels = [int(v) for v in labels]
     scores = [float(v) for v in scores]
     n, positives = len(labels), sum(labels)
-    if positives == 0 or n < 2:
+    m = n if k is None else min(k, n)
+    if positives == 0 or m < 2:
         return None
     # Rank highest first; `stable` keeps input order among equal scores (-0.0 == 0.0).
     order = sorted(range(n), key=lambda i: -scores[i])  # sorted() is stable
@@ -51,10 +53,10 @@ def reference(labels, scores, ties="average"):
             hits[start:end + 1] = [share] * (end - start + 1)
             start = end + 1
     recall, found = [], Fraction(0)
-    for hit in hits:
+    for hit in hits[:m]:
         found += hit
         recall.append(found / positives)
-    ideal = [min(Fraction(1), Fraction(i + 1, positives)) for i in range(n)]
+    ideal = [min(Fraction(1), Fraction(i + 1, positives)) for i in range(m)]
 
     def trapezoid(curve):
         return sum(curve) - (curve[0] + curve[-1]) / 2
@@ -215,8 +217,8 @@ def test_bad_options():
         aucrecall.auc_recall([1, 0], [0.1, 0.2], kernel="fastest")
     with pytest.raises(TypeError, match="keyword-only"):
         aucrecall.auc_recall([1, 0], [0.1, 0.2], "stable")
-    with pytest.raises(TypeError, match="unexpected keyword argument 'k'"):
-        aucrecall.auc_recall([1, 0], [0.1, 0.2], k=3)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'cutoff'"):
+        aucrecall.auc_recall([1, 0], [0.1, 0.2], cutoff=3)
     with pytest.raises(TypeError, match="ties must be a str"):
         aucrecall.auc_recall([1, 0], [0.1, 0.2], ties=1)
     with pytest.raises(TypeError, match="takes 2 positional arguments"):
@@ -323,3 +325,204 @@ def test_registry_version_isa_and_docs():
                      aucrecall.default_kernel):
         assert function.__doc__ and len(function.__doc__) > 80
     assert "ties" in aucrecall.auc_recall.__doc__ and "ValueError" in aucrecall.auc_recall.__doc__
+
+
+# --- cutoff k, ranked lists, groups (SPEC.md "Cutoff K", "Ranked input", "Groups") --------------
+
+def test_spec_worked_examples_with_cutoff():
+    labels, scores = [1, 0, 1, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.5]
+    for k, expected in ((3, 5 / 8), (2, 2 / 3), (5, 0.8), (10**30, 0.8), (np.int64(3), 5 / 8)):
+        assert aucrecall.auc_recall(labels, scores, k=k) == expected
+        assert aucrecall.auc_recall_ranked(labels, k=k) == expected
+    assert math.isnan(aucrecall.auc_recall(labels, scores, k=1))
+    assert math.isnan(aucrecall.auc_recall_ranked(labels, k=1))
+
+
+@pytest.mark.parametrize("label_dtype", LABEL_DTYPES)
+@pytest.mark.parametrize("score_dtype", SCORE_DTYPES)
+@pytest.mark.parametrize("ties", ("average", "stable"))
+def test_cutoff_every_dtype_matches_the_exact_reference(label_dtype, score_dtype, ties):
+    for seed, n in ((1, 50), (2, 300)):
+        labels, scores = dataset(n, seed, tied=True)
+        y_true, y_score = labels.astype(label_dtype), scores.astype(score_dtype)
+        for k in (1, 2, 3, 7, n // 2, n - 1, n, n + 5):
+            expected = as_float(reference(y_true, y_score, ties, k))
+            assert same(aucrecall.auc_recall(y_true, y_score, k=k, ties=ties), expected), (n, k)
+
+
+@pytest.mark.parametrize("kernel", KERNEL_NAMES)
+def test_cutoff_every_kernel(kernel):
+    labels, scores = dataset(200, 5, tied=True)
+    for ties in ("average", "stable"):
+        for k in (2, 13, 100, 199):
+            expected = as_float(reference(labels, scores, ties, k))
+            got = aucrecall.auc_recall(labels, scores, k=k, ties=ties, kernel=kernel)
+            assert same(got, expected, CURVE_TOLERANCE), (kernel, ties, k)
+
+
+@pytest.mark.parametrize("label_dtype", LABEL_DTYPES)
+def test_ranked_is_the_scored_metric_with_descending_scores(label_dtype):
+    rng = np.random.default_rng(9)
+    for n in (0, 1, 2, 17, 400):
+        y_true = rng.integers(0, 2, n).astype(label_dtype)
+        for k in (None, 1, 2, 5, n):
+            if k == 0:
+                continue
+            expected = as_float(reference(y_true, np.arange(n, 0, -1), "stable", k))
+            assert same(aucrecall.auc_recall_ranked(y_true, k=k), expected), (n, k)
+    assert aucrecall.auc_recall_ranked([True, False, True]) == aucrecall.auc_recall([1, 0, 1], [3, 2, 1])
+
+
+def group_reference(labels, scores, keys, ties, k):
+    """Per group, in order of first appearance: (key, value or None, n, positives)."""
+    order, members = [], {}
+    for i, key in enumerate(keys):
+        if key not in members:
+            members[key] = []
+            order.append(key)
+        members[key].append(i)
+    out = []
+    for key in order:
+        items = members[key]
+        group_labels = [labels[i] for i in items]
+        group_scores = [scores[i] for i in items] if scores is not None else list(range(len(items), 0, -1))
+        value = reference(group_labels, group_scores, ties if scores is not None else "stable", k)
+        out.append((key, value, len(items), sum(int(v) for v in group_labels)))
+    return out
+
+
+def check_grouped(result, expected, undefined="skip"):
+    assert list(result.groups) == [key for key, *_ in expected]
+    assert list(result.n) == [n for *_, n, _ in expected]
+    assert list(result.positives) == [p for *_, p in expected]
+    values = [value if value is not None or undefined == "skip" else Fraction(0) for _, value, *_ in expected]
+    for got, value in zip(result.values, values):
+        assert same(float(got), as_float(value)), (got, value)
+    counted = [v for v in values if v is not None]
+    assert result.counted == len(counted) and result.skipped == len(values) - len(counted)
+    mean = sum(counted) / len(counted) if counted else None
+    assert same(result.mean, as_float(mean), 1e-15)
+
+
+@pytest.mark.parametrize("ties", ("average", "stable"))
+@pytest.mark.parametrize("k", (None, 1, 3))
+@pytest.mark.parametrize("undefined", ("skip", "zero"))
+def test_grouped_matches_the_reference(ties, k, undefined):
+    rng = np.random.default_rng(11)
+    n = 600
+    keys = rng.integers(-10**18, 10**18, 60)[rng.integers(0, 60, n)]  # sparse, shuffled, signed
+    labels = (rng.random(n) < 0.3).astype(np.int64)
+    scores = np.round(rng.random(n) * 4) / 4
+    expected = group_reference(labels, scores, list(keys), ties, k)
+    result = aucrecall.auc_recall_grouped(labels, scores, groups=keys, k=k, ties=ties, undefined=undefined)
+    check_grouped(result, expected, undefined)
+    # ranked lists: each group's rows in input order are its ranking
+    ranked = aucrecall.auc_recall_grouped(labels, groups=keys, k=k, undefined=undefined)
+    check_grouped(ranked, group_reference(labels, None, list(keys), ties, k), undefined)
+
+
+@pytest.mark.parametrize("key_dtype", (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
+                                       np.int64, np.uint64))
+def test_integer_keys_are_read_in_place(key_dtype):
+    keys = np.array([3, 3, 7, 7, 3, 120], dtype=key_dtype)
+    assert aucrecall._group_keys_address(keys) == keys.ctypes.data
+    labels, scores = [1, 0, 1, 0, 0, 1], [0.5, 0.25, 0.75, 1.0, 0.6, 0.1]
+    result = aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+    assert result.groups.dtype == key_dtype and list(result.groups) == [3, 7, 120]
+    check_grouped(result, group_reference(labels, scores, [int(k) for k in keys], "average", None))
+
+
+def test_other_keys_are_factorised():
+    labels, scores = [1, 0, 1, 0, 0, 1], [0.5, 0.25, 0.75, 1.0, 0.6, 0.1]
+    for keys in (["q1", "q1", "q2", "q2", "q1", "z"], np.array([0.5, 0.5, 2.5, 2.5, 0.5, -1.0]),
+                 [("a" * 100) + "x", ("a" * 100) + "x", "b", "b", ("a" * 100) + "x", "c"]):
+        result = aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+        assert list(result.groups) == list(dict.fromkeys(keys))
+        check_grouped(result, group_reference(labels, scores, list(keys), "average", None))
+    empty = aucrecall.auc_recall_grouped([], [], groups=[])
+    assert len(empty) == 0 and math.isnan(empty.mean) and empty.counted == 0
+
+
+def test_grouped_inputs_are_not_modified():
+    rng = np.random.default_rng(3)
+    labels, scores, keys = rng.integers(0, 2, 5000), rng.random(5000), rng.integers(0, 50, 5000)
+    copies = labels.copy(), scores.copy(), keys.copy()
+    aucrecall.auc_recall_grouped(labels, scores, groups=keys, k=10)
+    for original, copy in zip((labels, scores, keys), copies):
+        assert np.array_equal(original, copy)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: aucrecall.auc_recall([1, 0], [1, 2], k=0), ValueError, "k must be at least 1"),
+    (lambda: aucrecall.auc_recall([1, 0], [1, 2], k=-2), ValueError, "k must be at least 1"),
+    (lambda: aucrecall.auc_recall([1, 0], [1, 2], k=2.0), TypeError, "k must be an int"),
+    (lambda: aucrecall.auc_recall([1, 0], [1, 2], k=True), TypeError, "k must be an int"),
+    (lambda: aucrecall.auc_recall_ranked([1, 0, 2]), ValueError, "label at index 2 is 2"),
+    (lambda: aucrecall.auc_recall_ranked([[1, 0]]), ValueError, "one-dimensional"),
+    (lambda: aucrecall.auc_recall_ranked([1, 0], k=0), ValueError, "k must be at least 1"),
+    (lambda: aucrecall.auc_recall_grouped([1, 0], [1, 2], groups=[1]), ValueError, "differ in length"),
+    (lambda: aucrecall.auc_recall_grouped([1, 0], [1], groups=[1, 1]), ValueError, "differ in length"),
+    (lambda: aucrecall.auc_recall_grouped([1, 0], [1, 2], groups=[[1, 1]]), ValueError, "one-dimensional"),
+    (lambda: aucrecall.auc_recall_grouped([1, 0], [1, np.nan], groups=[1, 1]), ValueError, "index 1 is NaN"),
+    (lambda: aucrecall.auc_recall_grouped([1, 0], [1, 2], groups=[1, 1], undefined="drop"), ValueError,
+     "unknown undefined-group policy 'drop'"),
+    (lambda: aucrecall.auc_recall_grouped([1, 0], [1, 2], groups=[1, 1], ties="random"), ValueError,
+     "unknown tie policy"),
+    (lambda: aucrecall.auc_recall_grouped([1, 0, 0, 0], [1, 2, 3, 4], groups=["x", "x", "y", "y"],
+                                          undefined="error"), ValueError,
+     "group y is undefined (no positive item); its first item is at index 2"),
+    (lambda: aucrecall.auc_recall_grouped([1, 0], [1, 2], groups=[5, 5], k=1, undefined="error"), ValueError,
+     "group 5 is undefined (fewer than 2 ranks"),
+])
+def test_bad_per_query_input_names_the_problem(call, error, message):
+    with pytest.raises(error) as caught:
+        call()
+    assert message in str(caught.value)
+
+
+def test_grouped_releases_the_gil():
+    rng = np.random.default_rng(4)
+    n = 2_000_000
+    labels, scores, keys = rng.integers(0, 2, n), rng.random(n), np.repeat(np.arange(n // 20), 20)
+
+    def call():
+        aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+
+    # One library thread per call (it would otherwise already use both cores across groups): what
+    # is measured is whether two Python threads' calls overlap.
+    previous = os.environ.get("AUCRECALL_THREADS")
+    os.environ["AUCRECALL_THREADS"] = "1"
+    try:
+        sequential, parallel = time_sequential_and_parallel(call)
+    finally:
+        if previous is None:
+            del os.environ["AUCRECALL_THREADS"]
+        else:
+            os.environ["AUCRECALL_THREADS"] = previous
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: threads cannot overlap")
+    assert parallel < 0.8 * sequential, (parallel, sequential)
+
+
+def time_sequential_and_parallel(call):
+    call()
+    start = time.perf_counter()
+    call(), call()
+    sequential = time.perf_counter() - start
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    parallel = time.perf_counter() - start
+    return sequential, parallel
+
+
+def test_per_query_docs_and_stub():
+    for function in (aucrecall.auc_recall_ranked, aucrecall.auc_recall_grouped):
+        assert len(function.__doc__) > 400
+    assert "k=None" in aucrecall.auc_recall.__text_signature__
+    stub = open(os.path.join(os.path.dirname(__file__), "..", "aucrecall.pyi")).read()
+    for name in ("def auc_recall_ranked", "def auc_recall_grouped", "class GroupedResult", "k: Optional[int]"):
+        assert name in stub
