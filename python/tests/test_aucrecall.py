@@ -493,7 +493,20 @@ def test_grouped_releases_the_gil():
     previous = os.environ.get("AUCRECALL_THREADS")
     os.environ["AUCRECALL_THREADS"] = "1"
     try:
-        sequential, parallel = time_sequential_and_parallel(call)
+        call()  # warm-up
+        ratios = []
+        for _ in range(5):
+            start = time.perf_counter()
+            call()
+            call()
+            sequential = time.perf_counter() - start
+            threads = [threading.Thread(target=call) for _ in range(2)]
+            start = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            ratios.append((time.perf_counter() - start) / sequential)
     finally:
         if previous is None:
             del os.environ["AUCRECALL_THREADS"]
@@ -501,22 +514,8 @@ def test_grouped_releases_the_gil():
             os.environ["AUCRECALL_THREADS"] = previous
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one CPU: threads cannot overlap")
-    assert parallel < 0.8 * sequential, (parallel, sequential)
-
-
-def time_sequential_and_parallel(call):
-    call()
-    start = time.perf_counter()
-    call(), call()
-    sequential = time.perf_counter() - start
-    threads = [threading.Thread(target=call) for _ in range(2)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    parallel = time.perf_counter() - start
-    return sequential, parallel
+    # 0.5 with two free cores, 1.0 if the GIL serialised the calls (as in the test above).
+    assert min(ratios) < 0.85, ratios
 
 
 def test_per_query_docs_and_stub():
