@@ -126,6 +126,55 @@ TEST(Cutoff, SelectionPathsAtLargeN) {
     }
 }
 
+// The library's fused one-pass path (k * 64 <= n): heavy ties around the cutoff, every policy,
+// small inputs where the heap's tie bookkeeping is exercised hardest.
+TEST(Cutoff, FusedSelectionPathAgainstTheReference) {
+    aucrecall::data::Rng rng(123);
+    for (int trial = 0; trial < 400; ++trial) {
+        const std::size_t n = 64 + static_cast<std::size_t>(rng.below(400));
+        const std::uint64_t distinct = 1 + rng.below(trial % 2 ? 4 : 400);
+        std::vector<std::int32_t> labels(n);
+        std::vector<float> scores(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            labels[i] = static_cast<std::int32_t>(rng.below(4) == 0);
+            scores[i] = static_cast<float>(rng.below(distinct));
+        }
+        for (std::uint64_t k = 1; k * 64 <= n; ++k)
+            for (Ties ties : all_ties) {
+                const double want = reference::metric_at(view(labels), view(scores), ties, k);
+                const double got = aucrecall::auc_recall(labels, scores, {.ties = ties, .k = k});
+                ASSERT_TRUE(std::isnan(want) ? std::isnan(got) : got == want)
+                    << "n=" << n << " distinct=" << distinct << " k=" << k << " ties=" << aucrecall::to_string(ties)
+                    << " got " << got << " want " << want;
+            }
+    }
+}
+
+TEST(Cutoff, BadInputIsRejectedOnEveryPathWithItsIndex) {
+    for (std::size_t n : {100u, 1000u})
+        for (std::uint64_t k : {1u, 3u, 100u})
+            for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+                std::vector<std::int64_t> labels(n, 0);
+                std::vector<double> scores(n, 0.5);
+                labels[at] = 2;
+                try {
+                    (void)aucrecall::auc_recall(labels, scores, {.k = k});
+                    ADD_FAILURE() << "no error";
+                } catch (const aucrecall::InvalidInput& e) {
+                    EXPECT_EQ(e.index(), at);
+                }
+                labels[at] = 1;
+                scores[at] = std::nan("");
+                try {
+                    (void)aucrecall::auc_recall(labels, scores, {.k = k});
+                    ADD_FAILURE() << "no error";
+                } catch (const aucrecall::InvalidInput& e) {
+                    EXPECT_EQ(e.index(), at);
+                    EXPECT_NE(std::string(e.what()).find("NaN"), std::string::npos);
+                }
+            }
+}
+
 TEST(Cutoff, CutoffAtOrBeyondNIsTheFullMetricBitForBit) {
     const auto d = aucrecall::data::generate<std::int64_t, double>(1000, Dist::heavy_ties, 5);
     const auto input = aucrecall::make_input(d.labels(), d.scores());

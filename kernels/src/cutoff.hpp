@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -205,6 +206,120 @@ double select_then_count(std::span<const Label> labels, std::span<const Score> s
                               std::span<const Score>(sub_scores.data(), selected), ties);
     const Boundary boundary = ties == Ties::stable ? Boundary{} : Boundary{tied_seen, tied_positives};
     return metric_at(m, positives, top, boundary);
+}
+
+// ---- the library's own path for small cutoffs: one fused pass ------------------------------------
+// For m * heap_select_max_share <= n, one read of the input does everything: the checks of
+// validate() (label bits, NaN) as OR-accumulated flags, P, and a heap of the m best-ranked items
+// by (key, then input order), which under `stable` is exactly the top m. Under `average` the tie
+// group at the cutoff also needs its size and positives over the whole input: the heap keeps
+// the items tied with its lowest key that it rejected or evicted, counted and reset whenever
+// that key rises. Blocks of items that cannot enter the heap (all keys below its lowest, no
+// flags) take a branch-free path the compiler vectorises. Returns nullopt-like NaN via `ok`
+// false when a check fails: the caller then runs validate() for the exact error.
+template <class Label, class Score>
+double fused_heap_cutoff(std::span<const Label> labels, std::span<const Score> scores, Ties ties, u64 m,
+                         bool* input_ok) {
+    using Key = rank_count::score_key_t<Score>;
+    struct Entry {
+        Key key;
+        u64 index;  // input order; the label is looked up at the end
+    };
+    // As the heap's order, the lowest-ranked item (smallest key, then latest index) is on top.
+    const auto ranks_before = [](const Entry& a, const Entry& b) {
+        return a.key > b.key || (a.key == b.key && a.index < b.index);
+    };
+    const std::size_t n = scores.size();
+    std::vector<Entry> heap;
+    heap.reserve(m);
+    u64 positives = 0, stray = 0;
+    bool nan_seen = false;
+    std::size_t i = 0;
+    for (; i < n && heap.size() < m; ++i) {
+        const Score x = scores[i];
+        nan_seen |= x != x;
+        stray |= static_cast<u64>(labels[i]) & ~u64{1};
+        positives += labels[i] != 0;
+        heap.push_back({detail::order_key(x), i});
+        std::push_heap(heap.begin(), heap.end(), ranks_before);
+    }
+    u64 tied_outside = 0, tied_outside_positives = 0;  // items not in the heap with its lowest key
+    auto consider = [&](std::size_t idx, Key k, bool y) {
+        const Key low = heap.front().key;
+        if (k < low) return;
+        if (k == low) {  // ranks after every heap item with that key (it came later)
+            ++tied_outside;
+            tied_outside_positives += y;
+            return;
+        }
+        std::pop_heap(heap.begin(), heap.end(), ranks_before);
+        const Entry evicted = heap.back();
+        heap.back() = {k, idx};
+        std::push_heap(heap.begin(), heap.end(), ranks_before);
+        if (heap.front().key == evicted.key) {
+            ++tied_outside;
+            tied_outside_positives += labels[evicted.index] != 0;
+        } else {
+            tied_outside = tied_outside_positives = 0;
+        }
+    };
+    constexpr std::size_t block = 16;
+    for (; i + block <= n; i += block) {
+        // Compared as scores, not keys: a floating-point max vectorises on every x86-64 level
+        // (64-bit integer compares need SSE4.2), and -0.0 == 0.0 as for keys.
+        const Score low = scores[heap.front().index];
+        Score block_max = -std::numeric_limits<Score>::infinity();
+        u64 block_positives = 0, block_stray = 0;
+        bool block_nan = false;
+        for (std::size_t j = 0; j < block; ++j) {
+            const Score x = scores[i + j];
+            block_nan |= x != x;
+            block_max = x > block_max ? x : block_max;
+            block_stray |= static_cast<u64>(labels[i + j]) & ~u64{1};
+            block_positives += static_cast<u64>(labels[i + j]) & 1;
+        }
+        nan_seen |= block_nan;
+        stray |= block_stray;
+        positives += block_positives;
+        if (block_max < low) continue;  // (a NaN makes the input invalid: reported after the pass)
+        for (std::size_t j = 0; j < block; ++j)
+            consider(i + j, detail::order_key(scores[i + j]), labels[i + j] != 0);
+    }
+    for (; i < n; ++i) {
+        const Score x = scores[i];
+        nan_seen |= x != x;
+        stray |= static_cast<u64>(labels[i]) & ~u64{1};
+        positives += labels[i] != 0;
+        consider(i, detail::order_key(x), labels[i] != 0);
+    }
+    *input_ok = !nan_seen && stray == 0;
+    if (!*input_ok) return detail::undefined();
+    // NaN keys would have made the heap meaningless; with the input valid, rank the heap.
+    std::sort(heap.begin(), heap.end(), ranks_before);
+    const Key t = heap.back().key;
+    if (ties == Ties::stable)  // the heap is exactly the top m ranks
+        return metric_of_ranked(
+            m, positives, m, Ties::stable, [&](u64 r) { return labels[heap[r].index] != 0; },
+            [](u64, u64) { return false; });
+    // `average`: the heap's items above t, then G = heap items at t plus those outside it.
+    std::size_t above = 0;
+    while (above < heap.size() && heap[above].key > t) ++above;
+    u64 g_positives = tied_outside_positives;
+    for (std::size_t r = above; r < heap.size(); ++r) g_positives += labels[heap[r].index] != 0;
+    const u64 g = (heap.size() - above) + tied_outside;
+    detail::RankSumParts top{above, 0, 0, 0, 1};
+    u128 twice_s = 0;
+    for (std::size_t a = 0; a < above;) {
+        std::size_t b = a + 1;
+        u64 group_positives = labels[heap[a].index] != 0;
+        for (; b < above && heap[b].key == heap[a].key; ++b) group_positives += labels[heap[b].index] != 0;
+        if (a == 0) top.y0_num = group_positives, top.y0_den = b;
+        twice_s += static_cast<u128>(group_positives) * (a + b - 1);
+        top.positives += group_positives;
+        a = b;
+    }
+    top.twice_s = twice_s;
+    return metric_at(m, positives, top, Boundary{g, g_positives});
 }
 
 }  // namespace aucrecall::cutoff

@@ -104,8 +104,18 @@ const Kernel& default_kernel(const Input& input) noexcept {
 }
 
 namespace kernel_impl {
-// The rank-sum kernel default_kernel() picks for the selected items' size counts them.
+// Validates and computes metric@K for 1 <= k < n. Small cutoffs: one fused pass (checks,
+// selection, counting; cutoff.hpp). Larger ones: validation, selection, then the rank-sum kernel
+// default_kernel() picks for the selected items' size counts them.
 double default_at(const Input& input, Ties ties, std::uint64_t k) {
+    if (k * cutoff::heap_select_max_share <= input.n) {
+        bool input_ok = true;
+        const double value = detail::visit(input, [&](auto labels, auto scores) {
+            return cutoff::fused_heap_cutoff(labels, scores, ties, k, &input_ok);
+        });
+        if (input_ok) return value;
+    }
+    validate(input);  // throws for the first bad item
     return detail::visit(input, [ties, k](auto labels, auto scores) {
         return cutoff::select_then_count(labels, scores, ties, k, [](auto l, auto s, Ties t) {
             const Input selected = make_input(l, s);
@@ -204,10 +214,13 @@ double compute(const Input& input, const Options& options) {
                                         "' (known: " + known + ")");
         }
     }
+    if (options.k != 0 && options.k < input.n && options.kernel.empty()) {
+        if (input.n > 0 && (input.labels == nullptr || input.scores == nullptr))
+            throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
+        return kernel_impl::default_at(input, options.ties, options.k);  // validates as it reads
+    }
     validate(input);
-    if (options.k != 0 && options.k < input.n)
-        return options.kernel.empty() ? kernel_impl::default_at(input, options.ties, options.k)
-                                      : kernel->run_at(input, options.ties, options.k);
+    if (options.k != 0 && options.k < input.n) return kernel->run_at(input, options.ties, options.k);
     return kernel->run(input, options.ties);
 }
 
