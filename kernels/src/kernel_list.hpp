@@ -28,6 +28,10 @@ detail::RankSumParts keysort_parts(const Input& input, Ties ties);
 detail::RankSumParts radix_rank_parts(const Input& input, Ties ties);
 detail::RankSumParts radix_rank_mt_parts(const Input& input, Ties ties);
 
+// Sorts keys ascending in place with keysort's sort (Highway's vqsort beyond a few hundred keys).
+void sort_keys_vectorized(std::uint64_t* keys, std::size_t n);
+void sort_keys_vectorized(std::uint32_t* keys, std::size_t n);
+
 // Threads for a job of n items: AUCRECALL_THREADS when set (1..64, else throws), otherwise the
 // hardware's count, at most one per `per_thread` items (radix_rank_mt.cpp).
 unsigned thread_count_for(std::size_t n, std::size_t per_thread);

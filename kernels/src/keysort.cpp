@@ -30,6 +30,15 @@ struct VectorizedSort {
 
 }  // namespace
 
+void sort_keys_vectorized(std::uint64_t* keys, std::size_t n) {
+    if (n <= VectorizedSort::vqsort_from_n) return std::sort(keys, keys + n);
+    VectorizedSort{}(keys, static_cast<std::uint64_t*>(nullptr), n);
+}
+void sort_keys_vectorized(std::uint32_t* keys, std::size_t n) {
+    if (n <= VectorizedSort::vqsort_from_n) return std::sort(keys, keys + n);
+    VectorizedSort{}(keys, static_cast<std::uint32_t*>(nullptr), n);
+}
+
 double keysort(const Input& input, Ties ties) { return keysort_parts(input, ties).metric(); }
 
 detail::RankSumParts keysort_parts(const Input& input, Ties ties) {

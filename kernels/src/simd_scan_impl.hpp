@@ -1,5 +1,5 @@
 // The vectorised half of simd_scan, written once over xsimd's architecture tag and compiled in
-// one translation unit per instruction set (simd_scan_<isa>.cpp).
+// one translation unit per instruction set (simd_<isa>.cpp).
 //
 // Everything here has internal linkage (anonymous namespace) and calls no std:: function: an
 // inline function emitted in an AVX-512 translation unit must never be the copy the linker keeps

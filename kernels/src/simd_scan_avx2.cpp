@@ -1,8 +1,0 @@
-// simd_scan's vectorised curves, compiled for avx2 only (see CMakeLists.txt for the flags).
-#include "simd_scan_impl.hpp"
-
-namespace aucrecall::simd_scan_detail {
-double curves_avx2(double* ranked, std::size_t n, double positives) {
-    return curves<xsimd::avx2>(ranked, n, positives);
-}
-}  // namespace aucrecall::simd_scan_detail
