@@ -452,3 +452,38 @@ TEST(Groups, BadInputNamesWhatAndWhere) {
 }
 
 }  // namespace
+
+namespace {
+
+// The grouped pair counts run per instruction set (src/simd_<isa>.cpp): each one the CPU can
+// run, forced in turn, against the reference, for both score types and groups that straddle the
+// pairwise/sorted switch.
+TEST(Groups, EveryInstructionSetGivesTheReference) {
+    aucrecall::data::Rng rng(77);
+    std::vector<std::int64_t> labels;
+    std::vector<double> scores;
+    std::vector<float> scores_f;
+    std::vector<std::int64_t> keys;
+    for (std::size_t size : {2u, 3u, 7u, 33u, 100u, 129u, 400u}) {
+        for (int g = 0; g < 3; ++g)
+            for (std::size_t i = 0; i < size; ++i) {
+                keys.push_back(static_cast<std::int64_t>(size * 10 + g));
+                labels.push_back(static_cast<std::int64_t>(rng.below(2)));
+                const double s = static_cast<double>(rng.below(g == 0 ? 3 : 1000)) / 8 - 20;
+                scores.push_back(g == 2 && i % 5 == 0 ? -0.0 : s);
+                scores_f.push_back(static_cast<float>(scores.back()));
+            }
+    }
+    const auto want = expected_groups(labels, &scores, keys, Ties::average, 0);
+    std::vector<double> float_scores(scores_f.begin(), scores_f.end());
+    const auto want_f = expected_groups(labels, &float_scores, keys, Ties::average, 0);
+    for (std::string_view isa : aucrecall::simd_isas_supported()) {
+        aucrecall::force_simd_isa(isa);
+        expect_groups(aucrecall::auc_recall_grouped(labels, scores, keys), want, "f64 isa=" + std::string(isa));
+        expect_groups(aucrecall::auc_recall_grouped(labels, scores_f, keys), want_f, "f32 isa=" + std::string(isa));
+        EXPECT_EQ(aucrecall::simd_isa_last_used(), isa);
+    }
+    aucrecall::force_simd_isa(aucrecall::simd_isas_supported().back());
+}
+
+}  // namespace
