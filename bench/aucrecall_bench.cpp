@@ -10,12 +10,13 @@
 //   read_inputs[_f32u8]/<n> one pass summing labels and scores: the memory-bandwidth floor
 //   threads/<kernel>@<t>/<n> multithreaded kernels with AUCRECALL_THREADS=t, t = 1, 2, 4, ... up
 //                           to the logical CPUs (thread scaling; larger t are not registered)
-//   cutoff/<kernel>@<K>/<n> kernel.run_at with cutoff K; cutoff/default@<K>/<n> is the public
-//                           entry point (validation included) and cutoff/default@full/<n> the
-//                           same entry point without a cutoff, its yardstick
-//   ranked/<labels>/<n>     aucrecall::compute_ranked (labels in rank order, validation included)
-//   grouped/<layout>_<size>@<t>/<n>  compute_grouped on n items in groups of <size> (10 to 1000),
-//                           rows of a group contiguous or shuffled, on t threads
+//   cutoff/<K>/<n>          aucrecall::compute with cutoff K (the public entry point: checks
+//                           included); cutoff/full/<n> the same call without a cutoff
+//   ranked/<n>, ranked_u8/<n>  aucrecall::compute_ranked on int64 / uint8 labels in rank order
+//   read_labels/<n>         one pass summing the int64 labels alone: the ranked scan's floor
+//   grouped/<G>x<S>/<n>     compute_grouped, G groups of S items (n = G*S), rows of a group
+//                           contiguous, one thread; grouped_mt/...: threads across groups (all
+//                           CPUs); grouped_shuffled/...: one thread, all groups' rows interleaved
 // n = 5 is the study's fixed example; every other n is data::generate(n, Dist::uniform, seed).
 //
 // Timed: only the call in the `for (auto _ : state)` loop. Data generation, the exact reference
@@ -49,6 +50,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -74,12 +76,12 @@ constexpr std::size_t large_sizes[] = {10'000, 100'000, 1'000'000, 10'000'000};
 constexpr std::size_t scaling_sizes[] = {1'000'000, 10'000'000};
 constexpr unsigned scaling_threads[] = {1, 2, 4, 8, 16};
 // Per-query evaluation rows: cutoffs at sizes where selection matters, ranked lists, groups.
-constexpr std::size_t cutoff_sizes[] = {100'000, 1'000'000};
+constexpr std::size_t cutoff_sizes[] = {100'000, 10'000'000};
 constexpr std::uint64_t cutoff_ks[] = {10, 100, 1000};
-constexpr const char* cutoff_kernels[] = {"radix_rank", "keysort", "fused"};
-constexpr std::size_t ranked_sizes[] = {100'000, 1'000'000, 10'000'000};
-constexpr std::size_t grouped_items = 1'000'000;
-constexpr std::size_t grouped_sizes[] = {10, 100, 1000};
+// Groups x items per group: many short lists (queries) to fewer long ones, 10M items each.
+constexpr std::pair<std::size_t, std::size_t> grouped_shapes[] = {
+    {100'000, 100}, {10'000, 1000}, {1'000'000, 10}};
+constexpr std::pair<std::size_t, std::size_t> grouped_shuffled_shape = {100'000, 100};
 
 // Same value within this relative error. Curve kernels sum n floating-point terms; the identity
 // kernels are exact to the last bits, so this bound is loose for them and tight enough for all.
@@ -376,18 +378,14 @@ double cutoff_expected(std::size_t n, std::uint64_t k) {
     return cache[{n, k}] = reference::metric_at(owner.labels(), owner.scores(), timed_ties, k);
 }
 
-// `kernel` null: the public entry point (validation, default path); k == 0: no cutoff.
-void cutoff_row(benchmark::State& state, const Kernel* kernel, std::uint64_t k, std::string family) {
+// The public entry point (checks and the library's choice of path) with cutoff k; 0: none.
+void cutoff_row(benchmark::State& state, std::uint64_t k, std::string family) {
     const auto n = static_cast<std::size_t>(state.range(0));
     try {
         const Input input = dataset(Variant::i64_f64, n).input;
         const double expected = k == 0 ? dataset(Variant::i64_f64, n).expected : cutoff_expected(n, k);
-        if (kernel == nullptr)
-            timed_check_row(state, row_name(family, n), n, expected,
-                            [&] { return aucrecall::compute(input, {.ties = timed_ties, .k = k}); });
-        else
-            timed_check_row(state, row_name(family, n), n, expected,
-                            [&] { return kernel->run_at(input, timed_ties, k); });
+        timed_check_row(state, row_name(family, n), n, expected,
+                        [&] { return aucrecall::compute(input, {.ties = timed_ties, .k = k}); });
     } catch (const std::exception& e) {
         fail_row(state, row_name(family, n), std::string("threw: ") + e.what());
     }
@@ -397,11 +395,14 @@ template <class Label>
 void ranked_row(benchmark::State& state, std::string family) {
     const auto n = static_cast<std::size_t>(state.range(0));
     try {
-        // The study's labels (randint(0, 2)) in generated order, read as a ranked list.
+        // The study's labels (randint(0, 2), the fixed example at n = 5) read as a ranked list.
         static std::map<std::size_t, std::pair<std::vector<Label>, double>> cache;
         auto it = cache.find(n);
         if (it == cache.end()) {
-            const auto d = aucrecall::data::generate<Label, float>(n, aucrecall::data::Dist::uniform, settings.seed);
+            const auto d = n == study_example_n
+                               ? aucrecall::data::study_example<Label, float>()
+                               : aucrecall::data::generate<Label, float>(n, aucrecall::data::Dist::uniform,
+                                                                         settings.seed);
             std::vector<Label> labels(d.labels().begin(), d.labels().end());
             const double expected =
                 reference::to_double(reference::exact_ranked(std::span<const Label>(labels), 0));
@@ -415,59 +416,78 @@ void ranked_row(benchmark::State& state, std::string family) {
     }
 }
 
-// Queries of `size` items each (study data per query), keys sparse (multiples of a large odd
-// number); rows of a query contiguous or spread over the whole input.
-struct GroupedData {
-    std::vector<std::int64_t> labels;
-    std::vector<double> scores;
-    std::vector<std::int64_t> keys;
-    double expected_mean = 0;
-};
+[[gnu::noinline]] std::uint64_t read_labels(const std::int64_t* labels, std::size_t n) {
+    std::uint64_t sum = 0;
+#pragma omp simd reduction(+ : sum)
+    for (std::size_t i = 0; i < n; ++i) sum += static_cast<std::uint64_t>(labels[i]);
+    return sum;
+}
 
-const GroupedData& grouped_data(std::size_t size, bool contiguous) {
-    static std::map<std::pair<std::size_t, bool>, GroupedData> cache;
-    auto it = cache.find({size, contiguous});
-    if (it != cache.end()) return it->second;
-    const auto d = aucrecall::data::generate<std::int64_t, double>(grouped_items, aucrecall::data::Dist::uniform,
-                                                                   settings.seed);
-    GroupedData g;
-    g.labels.assign(d.labels().begin(), d.labels().end());
-    g.scores.assign(d.scores().begin(), d.scores().end());
-    g.keys.resize(grouped_items);
-    aucrecall::data::Rng rng(settings.seed + size);
-    for (std::size_t i = 0; i < grouped_items; ++i)
-        g.keys[i] = static_cast<std::int64_t>(i / size) * 1000003 + 17;
-    if (!contiguous)
-        for (std::size_t i = grouped_items; i > 1; --i) std::swap(g.keys[i - 1], g.keys[rng.below(i)]);
-    // Reference: each group's items in input order, exact per group, mean in group order.
+void read_labels_row(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const Input input = dataset(Variant::i64_f64, n).input;
+    const auto* labels = static_cast<const std::int64_t*>(input.labels);
+    const Clock::time_point start = Clock::now();
+    for (auto _ : state) {
+        std::uint64_t sum = read_labels(labels, n);
+        benchmark::DoNotOptimize(sum);
+        benchmark::ClobberMemory();
+    }
+    set_item_counters(state, n, Clock::now() - start);
+}
+
+// Study data (the 10M dataset's labels and scores) cut into groups: keys sparse (multiples of
+// a large odd number), rows of a group contiguous or spread over the whole input at random.
+std::vector<std::int64_t> grouped_keys(std::size_t groups, std::size_t size, bool contiguous) {
+    std::vector<std::int64_t> keys(groups * size);
+    for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = static_cast<std::int64_t>(i / size) * 1000003 + 17;
+    if (!contiguous) {
+        aucrecall::data::Rng rng(settings.seed + size);
+        for (std::size_t i = keys.size(); i > 1; --i) std::swap(keys[i - 1], keys[rng.below(i)]);
+    }
+    return keys;
+}
+
+// The reference mean: each group's items in input order, exact per group, mean in group order.
+double grouped_expected(const std::int64_t* labels, const double* scores, const std::vector<std::int64_t>& keys) {
     std::map<std::int64_t, std::size_t> position;
     std::vector<std::vector<std::size_t>> members;
-    for (std::size_t i = 0; i < grouped_items; ++i) {
-        auto [at, fresh] = position.emplace(g.keys[i], members.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        auto [at, fresh] = position.emplace(keys[i], members.size());
         if (fresh) members.emplace_back();
         members[at->second].push_back(i);
     }
     long double total = 0;
     std::size_t counted = 0;
+    std::vector<std::int64_t> l;
+    std::vector<double> s;
     for (const auto& items : members) {
-        std::vector<std::int64_t> l;
-        std::vector<double> s;
-        for (std::size_t i : items) l.push_back(g.labels[i]), s.push_back(g.scores[i]);
+        l.clear();
+        s.clear();
+        for (std::size_t i : items) l.push_back(labels[i]), s.push_back(scores[i]);
         const double v = reference::metric(std::span<const std::int64_t>(l), std::span<const double>(s), timed_ties);
         if (!std::isnan(v)) total += v, ++counted;
     }
-    g.expected_mean = static_cast<double>(total / static_cast<long double>(counted));
-    return cache.emplace(std::pair{size, contiguous}, std::move(g)).first->second;
+    return static_cast<double>(total / static_cast<long double>(counted));
 }
 
-void grouped_row(benchmark::State& state, std::size_t size, bool contiguous, unsigned threads, std::string family) {
+void grouped_row(benchmark::State& state, std::size_t groups, std::size_t size, bool contiguous, unsigned threads,
+                 std::string family) {
     const auto n = static_cast<std::size_t>(state.range(0));
     try {
-        const GroupedData& g = grouped_data(size, contiguous);
-        timed_check_row(state, row_name(family, n), n, g.expected_mean, [&] {
-            return aucrecall::auc_recall_grouped(g.labels, g.scores, g.keys,
-                                                 {.ties = timed_ties, .threads = threads})
-                .mean;
+        static std::map<std::tuple<std::size_t, std::size_t, bool>, std::pair<std::vector<std::int64_t>, double>> cache;
+        const Input items = dataset(Variant::i64_f64, n).input;
+        const auto* labels = static_cast<const std::int64_t*>(items.labels);
+        const auto* scores = static_cast<const double*>(items.scores);
+        auto it = cache.find({groups, size, contiguous});
+        if (it == cache.end()) {
+            auto keys = grouped_keys(groups, size, contiguous);
+            const double expected = grouped_expected(labels, scores, keys);
+            it = cache.emplace(std::tuple{groups, size, contiguous}, std::pair{std::move(keys), expected}).first;
+        }
+        const aucrecall::GroupedInput input{items, it->second.first.data(), aucrecall::GroupKeyType::i64};
+        timed_check_row(state, row_name(family, n), n, it->second.second, [&] {
+            return aucrecall::compute_grouped(input, {.ties = timed_ties, .threads = threads}).mean;
         });
     } catch (const std::exception& e) {
         fail_row(state, row_name(family, n), std::string("threw: ") + e.what());
@@ -523,37 +543,38 @@ void register_rows() {
         }
     }
     for (std::uint64_t k : cutoff_ks) {
-        const std::string family = "cutoff/default@" + std::to_string(k);
-        auto* b = benchmark::RegisterBenchmark(family.c_str(), cutoff_row, nullptr, k, family);
+        const std::string family = "cutoff/" + std::to_string(k);
+        auto* b = benchmark::RegisterBenchmark(family.c_str(), cutoff_row, k, family);
         for (std::size_t n : cutoff_sizes) b->Arg(static_cast<std::int64_t>(n));
-        for (const char* name : cutoff_kernels) {
-            const std::string kf = "cutoff/" + std::string(name) + "@" + std::to_string(k);
-            auto* kb = benchmark::RegisterBenchmark(kf.c_str(), cutoff_row, aucrecall::find_kernel(name), k, kf);
-            for (std::size_t n : cutoff_sizes) kb->Arg(static_cast<std::int64_t>(n));
-        }
     }
     {
-        const std::string family = "cutoff/default@full";
-        auto* b = benchmark::RegisterBenchmark(family.c_str(), cutoff_row, nullptr, std::uint64_t{0}, family);
+        auto* b = benchmark::RegisterBenchmark("cutoff/full", cutoff_row, std::uint64_t{0}, std::string("cutoff/full"));
         for (std::size_t n : cutoff_sizes) b->Arg(static_cast<std::int64_t>(n));
     }
-    for (const char* labels : {"u8", "i64"}) {
-        const std::string family = "ranked/" + std::string(labels);
-        auto* b = std::string_view(labels) == "u8"
-                      ? benchmark::RegisterBenchmark(family.c_str(), ranked_row<std::uint8_t>, family)
-                      : benchmark::RegisterBenchmark(family.c_str(), ranked_row<std::int64_t>, family);
-        for (std::size_t n : ranked_sizes) b->Arg(static_cast<std::int64_t>(n));
+    {
+        auto* b = benchmark::RegisterBenchmark("ranked", ranked_row<std::int64_t>, std::string("ranked"));
+        auto* u8 = benchmark::RegisterBenchmark("ranked_u8", ranked_row<std::uint8_t>, std::string("ranked_u8"));
+        auto* floor = benchmark::RegisterBenchmark("read_labels", read_labels_row);
+        for (std::size_t n : all_sizes) {
+            b->Arg(static_cast<std::int64_t>(n));
+            u8->Arg(static_cast<std::int64_t>(n));
+            floor->Arg(static_cast<std::int64_t>(n));
+        }
     }
-    for (bool contiguous : {true, false})
-        for (std::size_t size : grouped_sizes)
-            for (unsigned threads : {1u, cpus}) {
-                if (threads == 1 && cpus == 1 && !contiguous) continue;
-                const std::string family = "grouped/" + std::string(contiguous ? "contiguous_" : "shuffled_") +
-                                           std::to_string(size) + "@" + std::to_string(threads);
-                auto* b = benchmark::RegisterBenchmark(family.c_str(), grouped_row, size, contiguous, threads, family);
-                b->Arg(static_cast<std::int64_t>(grouped_items));
-                if (cpus == 1) break;
-            }
+    for (const auto& [groups, size] : grouped_shapes) {
+        const std::string shape = std::to_string(groups) + "x" + std::to_string(size);
+        const auto items = static_cast<std::int64_t>(groups * size);
+        benchmark::RegisterBenchmark(("grouped/" + shape).c_str(), grouped_row, groups, size, true, 1u,
+                                     "grouped/" + shape)->Arg(items);
+        benchmark::RegisterBenchmark(("grouped_mt/" + shape).c_str(), grouped_row, groups, size, true, 0u,
+                                     "grouped_mt/" + shape)->Arg(items);
+    }
+    {
+        const auto [groups, size] = grouped_shuffled_shape;
+        const std::string family = "grouped_shuffled/" + std::to_string(groups) + "x" + std::to_string(size);
+        benchmark::RegisterBenchmark(family.c_str(), grouped_row, groups, size, false, 1u, family)
+            ->Arg(static_cast<std::int64_t>(groups * size));
+    }
     for (const Kernel& kernel : aucrecall::kernels()) {
         if (kernel.rank_only == nullptr) continue;
         const std::string family = "phase_rank/" + std::string(kernel.name);

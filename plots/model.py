@@ -35,8 +35,17 @@ PHASE_RANK = "phase_rank"  # phase_rank/<kernel>/<n>, the ranking phase alone
 THREADS = "threads"        # threads/<kernel>@<t>/<n>, a multithreaded kernel on t threads
 EXTRA = "extra"            # extra/<experiment>/<n>, a labelled variant, not one of the article's
 DATAGEN = "datagen"        # datagen/<list|array>/<n>, the data generation the article timed
+# Per-query evaluation (SPEC.md "Cutoff K", "Ranked input", "Groups"):
+CUTOFF = "cutoff"                  # cutoff/<K or full>/<n>, the public entry point at cutoff K
+GROUPED = "grouped"                # grouped/<G>x<S>/<n> (C++, one thread) and grouped/py_.../<n>
+GROUPED_MT = "grouped_mt"          # grouped_mt/<G>x<S>/<n>, threads across groups
+GROUPED_SHUFFLED = "grouped_shuffled"  # grouped_shuffled/<G>x<S>/<n>, rows of groups interleaved
+RANKED = "ranked"                  # ranked/<n> (int64 labels), ranked_u8/<n>: labels in rank order
+LABELS_FLOOR = "read_labels"       # read_labels/<n>: one pass over the int64 labels alone
 # Families written <prefix>/<name>/<n>; THREADS names carry "@<t>" (kept in Row.isa).
-PREFIXED_KINDS = (PHASE_RANK, THREADS, EXTRA, DATAGEN)
+PREFIXED_KINDS = (PHASE_RANK, THREADS, EXTRA, DATAGEN, CUTOFF, GROUPED, GROUPED_MT, GROUPED_SHUFFLED)
+# Families written <name>/<n> that are not kernels.
+EVALUATION_ROWS = {"ranked": RANKED, "ranked_u8": RANKED, LABELS_FLOOR: LABELS_FLOOR}
 FLOOR = "floor"            # read_inputs/<n>, one pass over the inputs: the memory floor
 VALIDATE = "validate"      # validate/<n>, the input checks the public entry point adds
 # Rows the harness adds around the kernels; the kernels themselves are never listed here.
@@ -104,6 +113,8 @@ def parse_name(run_name):
         return prefix, rest, None, n
     if "/" in head:
         return None
+    if head in EVALUATION_ROWS:
+        return EVALUATION_ROWS[head], head, None, n
     if "@" in head:
         kernel, _, isa = head.partition("@")
         return ISA, kernel, isa, n

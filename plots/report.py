@@ -528,6 +528,73 @@ class Report:
                  model.markdown_table(["experiment", "n", "article (laptop, 2022)", "this machine",
                                  "article / this machine"], lines), "")
 
+    def per_query(self):
+        """Cutoff, ranked lists and groups: the rows of SPEC.md's per-query sections."""
+        r, cpp, py = self.results, self.cpp, self.python
+        if cpp is None or not (r.select(model.CUTOFF, cpp) or r.select(model.GROUPED, cpp)
+                               or r.select(model.RANKED, cpp)):
+            return
+        self.add("## Per-query evaluation: cutoff K, ranked lists, groups", "",
+                 f"Rows from `{cpp}` (and `{py}` for the Python rows); medians. Each C++ row was "
+                 "checked against the exact reference before it was timed.", "")
+        cutoff_rows = r.select(model.CUTOFF, cpp)
+        if cutoff_rows:
+            lines = []
+            for n in sorted({row.n for row in cutoff_rows}):
+                full = r.median(model.CUTOFF, cpp, "full", n)
+                best = min((row for row in r.select(model.MAIN, cpp, n=n)), default=None,
+                           key=lambda row: row.stats.median)
+                for row in sorted((x for x in cutoff_rows if x.n == n),
+                                  key=lambda x: (x.implementation == "full", int(x.implementation)
+                                                 if x.implementation.isdigit() else 0)):
+                    floor = r.median(model.FLOOR, cpp, model.MEMORY_FLOOR, n)
+                    lines.append([f"`cutoff/{row.implementation}`", model.format_size(n), cell(row),
+                                  model.format_factor(full / row.stats.median) if full else "",
+                                  (f"{model.format_factor(best.stats.median / row.stats.median)} "
+                                   f"(`{best.implementation}`)") if best else "",
+                                  model.format_factor(row.stats.median / floor) if floor else ""])
+            self.add("### Cutoff K (the public entry point, checks included)", "",
+                     model.markdown_table(["row", "n", "median", "speed-up vs no cutoff",
+                                           "speed-up vs fastest full-metric kernel (no checks)",
+                                           "time / read_inputs"], lines), "")
+        ranked_rows = r.select(model.RANKED, cpp)
+        if ranked_rows:
+            lines = []
+            for row in sorted(ranked_rows, key=lambda x: (x.implementation, x.n)):
+                # the floor reads int64 labels: a yardstick for the int64 row only
+                floor = (r.median(model.LABELS_FLOOR, cpp, model.LABELS_FLOOR, row.n)
+                         if row.implementation == "ranked" else None)
+                lines.append([f"`{row.implementation}`", model.format_size(row.n), cell(row),
+                              f"{row.stats.median / row.n:.3g}",
+                              model.format_factor(row.stats.median / floor) if floor else ""])
+            self.add("### Ranked lists (labels in rank order, one pass)", "",
+                     model.markdown_table(["row", "n", "median", "ns per item",
+                                           "time / read_labels (int64 labels read once)"], lines), "")
+        grouped = [*r.select(model.GROUPED, cpp), *r.select(model.GROUPED_MT, cpp),
+                   *r.select(model.GROUPED_SHUFFLED, cpp), *(r.select(model.GROUPED, py) if py else [])]
+        if grouped:
+            lines = [[f"`{row.kind}/{row.implementation}`", model.format_size(row.n), cell(row),
+                      f"{row.stats.median / row.n:.3g}"] for row in grouped]
+            self.add("### Groups (one list per query; mean over groups)", "",
+                     model.markdown_table(["row", "items", "median per call", "ns per item"], lines), "")
+            comparisons = []
+            for python_row, cpp_kind, shape in (("py_numba_groups", model.GROUPED, "100000x100"),
+                                                ("py_numba_groups_prange", model.GROUPED_MT, "100000x100"),
+                                                ("py_aucrecall_groups", model.GROUPED_MT, "100000x100")):
+                slow = next((x for x in r.select(model.GROUPED, py) if x.implementation == python_row), None) \
+                    if py else None
+                fast = next((x for x in r.select(cpp_kind, cpp) if x.implementation == shape), None)
+                if slow and fast and slow.n == fast.n:
+                    comparisons.append(f"- `{python_row}` / `{cpp_kind}/{shape}`: "
+                                       f"{model.format_factor(slow.stats.median / fast.stats.median)}")
+            shuffled = r.get(model.GROUPED_SHUFFLED, cpp, "100000x100", 10_000_000)
+            contiguous = r.get(model.GROUPED, cpp, "100000x100", 10_000_000)
+            if shuffled and contiguous:
+                comparisons.append(f"- `grouped_shuffled/100000x100` / `grouped/100000x100`: "
+                                   f"{shuffled.stats.median / contiguous.stats.median:.3g}x the time")
+            if comparisons:
+                self.add("Ratios (same run):", "", *comparisons, "")
+
     def errors(self, shown=30):
         errors = self.results.errors()
         if not errors:
@@ -546,6 +613,7 @@ class Report:
         self.findings()
         self.fidelity()
         self.thread_scaling()
+        self.per_query()
         self.ratio_table()
         self.charts(chart_paths)
         self.tables()

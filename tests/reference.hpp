@@ -140,15 +140,15 @@ Fraction exact_at(std::span<const Label> labels, std::span<const Score> scores, 
     std::iota(by_rank.begin(), by_rank.end(), std::size_t{0});
     std::stable_sort(by_rank.begin(), by_rank.end(),
                      [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-    // q_r for every rank
-    std::vector<Rational> q(n);
-    for (std::size_t a = 0; a < n;) {
+    // q_r for the ranks inside the cutoff (a tie group is read whole, even past rank m)
+    std::vector<Rational> q(m);
+    for (std::size_t a = 0; a < m;) {
         std::size_t b = a + 1;
         if (ties == aucrecall::Ties::average)
             while (b < n && scores[by_rank[b]] == scores[by_rank[a]]) ++b;
         i128 p = 0;
         for (std::size_t r = a; r < b; ++r) p += labels[by_rank[r]] != 0;
-        for (std::size_t r = a; r < b; ++r) q[r] = reduced(p, static_cast<i128>(b - a));
+        for (std::size_t r = a; r < b && r < m; ++r) q[r] = reduced(p, static_cast<i128>(b - a));
         a = b;
     }
     Rational weighted, hits;

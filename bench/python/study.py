@@ -7,6 +7,10 @@ the article's operations and input types (README.md, "Fidelity to the article"):
   py_numpy_df  pandas sort, then cumulative sums in NumPy (labels passed as a list)
   py_numpy     NumPy only: argsort, gather, cumulative sums
   py_numba     py_numpy compiled with Numba (nopython mode)
+The grouped experiment (per-query evaluation, the project's extension; --grouped GxS):
+  grouped/py_numba_groups         experiment 4's compiled function in a Numba loop over G groups
+  grouped/py_numba_groups_prange  the same loop with numba.prange (all cores)
+  grouped/py_aucrecall_groups     the module's auc_recall_grouped on the same arrays
 Beside them, labelled and never in their place:
   extra/py_numpy_df_ndarray  experiment 2 fed arrays instead of the article's list
   datagen/list, datagen/array  the data generation the article's timed expressions included
@@ -516,6 +520,105 @@ def families(numba_function, numba_status, library_function=None, library_status
     return table
 
 
+# --------------------------------------------------------------------------------------------
+# The grouped experiment: many ranked lists (queries) of equal size, rows of a group contiguous,
+# the study's data types; the mean over groups of the per-group metric (undefined groups skipped).
+
+GROUPED_PREFIX = "grouped/"
+GROUPED_DEFAULT = "100000x100"
+
+
+def grouped_data(groups, size, seed):
+    rng = np.random.RandomState(seed + 7)
+    n = groups * size
+    labels = rng.randint(0, 2, n).astype(np.int64)
+    scores = rng.rand(n)
+    offsets = np.arange(groups + 1, dtype=np.int64) * size
+    keys = np.repeat(np.arange(groups, dtype=np.int64), size)
+    return labels, scores, offsets, keys
+
+
+def grouped_reference(labels, scores, offsets):
+    values = [reference(labels[a:b], scores[a:b]) for a, b in zip(offsets[:-1], offsets[1:])]
+    defined = [v for v in values if not math.isnan(v)]
+    return sum(defined) / len(defined) if defined else math.nan
+
+
+def make_grouped(numba_function):
+    """{row: (function(labels, scores, offsets, keys) -> mean, or None, why not)}."""
+    table = {}
+    if numba_function is None:
+        table["py_numba_groups"] = table["py_numba_groups_prange"] = (None, "experiment 4 is absent")
+    else:
+        import numba
+
+        def loop(labels, scores, offsets):
+            total, counted = 0.0, 0
+            for g in range(offsets.size - 1):
+                value = numba_function(labels[offsets[g]:offsets[g + 1]], scores[offsets[g]:offsets[g + 1]])
+                if not np.isnan(value):
+                    total += value
+                    counted += 1
+            return total / counted if counted > 0 else np.nan
+
+        def parallel_loop(labels, scores, offsets):
+            values = np.empty(offsets.size - 1)
+            for g in numba.prange(offsets.size - 1):
+                values[g] = numba_function(labels[offsets[g]:offsets[g + 1]], scores[offsets[g]:offsets[g + 1]])
+            total, counted = 0.0, 0
+            for g in range(values.size):
+                if not np.isnan(values[g]):
+                    total += values[g]
+                    counted += 1
+            return total / counted if counted > 0 else np.nan
+
+        for name, compile_it in (("py_numba_groups", lambda: numba.njit(loop)),
+                                 ("py_numba_groups_prange", lambda: numba.njit(parallel=True)(parallel_loop))):
+            try:
+                compiled = compile_it()
+                tiny = np.array([0, 2, 5], dtype=np.int64)
+                compiled(EXAMPLE_LABELS, EXAMPLE_SCORES, tiny)  # compile now, not in the timing
+                table[name] = (lambda labels, scores, offsets, keys, f=compiled: f(labels, scores, offsets), None)
+            except Exception as error:
+                table[name] = (None, f"numba could not compile: {type(error).__name__}: "
+                                     f"{str(error).splitlines()[0]}")
+    try:
+        import aucrecall
+        table["py_aucrecall_groups"] = (
+            lambda labels, scores, offsets, keys: aucrecall.auc_recall_grouped(labels, scores, groups=keys).mean,
+            None)
+    except ImportError as error:
+        table["py_aucrecall_groups"] = (None, f"module aucrecall not importable ({error})")
+    return table
+
+
+def run_grouped(shape, arguments, rows, skipped, numba_function):
+    groups, size = (int(v) for v in shape.split("x"))
+    labels, scores, offsets, keys = grouped_data(groups, size, arguments.seed)
+    n = labels.size
+    expected = grouped_reference(labels, scores, offsets)
+    timers = {}
+    for name, (function, why) in make_grouped(numba_function).items():
+        row = GROUPED_PREFIX + name
+        if function is None:
+            log(f"{row}: skipped: {why}")
+            skipped[row] = why
+            continue
+        got = function(labels, scores, offsets, keys)
+        if not abs(got - expected) <= RELATIVE_TOLERANCE * abs(expected):
+            raise SystemExit(f"study: {row} gives {got!r}, the reference mean {expected!r}")
+        timers[row] = RowTimer(function, (labels, scores, offsets, keys), arguments.repetitions,
+                               arguments.row_budget)
+    time_interleaved(list(timers.values()))
+    for row, timer in timers.items():
+        new_rows = benchmark_rows(row, n, timer.iterations, timer.samples)
+        for r in new_rows:
+            r["groups"], r["group_size"] = groups, size
+        rows.extend(new_rows)
+        median = next(r for r in new_rows if r.get("aggregate_name") == "median")["real_time"]
+        log(f"{row}/{n} ({groups} groups x {size}): median {format_ns(median)}")
+
+
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="-", help="JSON output file ('-': stdout)")
@@ -529,6 +632,8 @@ def parse_arguments(argv):
     parser.add_argument("--baseline-100k", action="store_true",
                         help="also time py_baseline at n >= 100000 (minutes per call)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--grouped", default=GROUPED_DEFAULT,
+                        help="GROUPSxSIZE of the grouped experiment (default %(default)s; 'none' skips it)")
     parser.add_argument("--experiments", default=",".join(ALL_FAMILIES),
                         help="comma-separated subset of " + ", ".join(ALL_FAMILIES))
     arguments = parser.parse_args(argv)
@@ -597,6 +702,11 @@ def main(argv):
             log(f"{name}/{n}: median {format_ns(median)} over {len(timer.samples)} x "
                 f"{timer.iterations} calls")
         log(f"n = {n}: {time.perf_counter() - size_started:.1f} s")
+
+    if arguments.grouped != "none":
+        grouped_started = time.perf_counter()
+        run_grouped(arguments.grouped, arguments, rows, skipped, numba_function)
+        log(f"grouped {arguments.grouped}: {time.perf_counter() - grouped_started:.1f} s")
 
     report = {"context": context(arguments, numba_status), "benchmarks": rows}
     report["context"]["py_aucrecall_status"] = library_status

@@ -241,3 +241,34 @@ class RowsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GroupedExperimentTest(unittest.TestCase):
+    """The grouped experiment: Numba loops (one thread, prange) and the module agree with the
+    per-group reference mean, on a small shape; rows are named grouped/<experiment>/<n>."""
+
+    def test_every_grouped_row_gives_the_reference_mean(self):
+        labels, scores, offsets, keys = study.grouped_data(300, 20, study.DEFAULT_SEED)
+        expected = study.grouped_reference(labels, scores, offsets)
+        self.assertFalse(math.isnan(expected))
+        table = study.make_grouped(NUMBA_FUNCTION)
+        self.assertEqual(set(table), {"py_numba_groups", "py_numba_groups_prange", "py_aucrecall_groups"})
+        ran = 0
+        for name, (function, why) in table.items():
+            if function is None:
+                self.assertTrue(why, name)  # absent only with a reason
+                continue
+            got = function(labels, scores, offsets, keys)
+            self.assertLessEqual(abs(got - expected), study.RELATIVE_TOLERANCE * abs(expected), name)
+            ran += 1
+        if NUMBA_FUNCTION is not None:
+            self.assertGreaterEqual(ran, 2)
+
+    def test_grouped_rows_in_the_json(self):
+        rows, skipped = [], {}
+        arguments = study.parse_arguments(["--repetitions", "1", "--row-budget", "1"])
+        study.run_grouped("50x10", arguments, rows, skipped, NUMBA_FUNCTION)
+        names = {row["run_name"] for row in rows}
+        for name in names:
+            self.assertTrue(name.startswith("grouped/py_") and name.endswith("/500"), name)
+        self.assertTrue(names or skipped)
