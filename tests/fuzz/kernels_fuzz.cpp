@@ -6,6 +6,9 @@
 // eight bytes make one double (NaN replaced: the reference rejects it, as does validate()). Every
 // kernel, and the public entry point with its default kernel, must meet SPEC.md's accuracy rule
 // against tests/reference.hpp (exact rationals); anything else aborts (a finding).
+// Bits 5-7 of byte 0 (c, 0..7) add the per-query entry points: with c > 0, a cutoff
+// K = 1 + (last byte mod (n + 2)) through every kernel's run_at and compute(), the labels as a
+// ranked list, and groups keyed i mod c (interleaved rows), each group against the reference.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -64,6 +67,56 @@ void check(const std::vector<std::uint8_t>& bits, const std::vector<double>& val
     if (!kernel_checks::within_accuracy(chosen, got, expected)) fail("compute()", got);
 }
 
+// Cutoff, ranked and grouped entry points (see the top of the file).
+template <class Label, class Score>
+void check_per_query(const std::vector<std::uint8_t>& bits, const std::vector<double>& values,
+                     aucrecall::Ties ties, std::uint64_t k, unsigned group_count) {
+    const std::size_t n = values.size();
+    const auto labels = std::make_unique<Label[]>(n);
+    const auto scores = std::make_unique<Score[]>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        labels[i] = static_cast<Label>(bits[i]);
+        scores[i] = static_cast<Score>(values[i]);
+    }
+    const std::span<const Label> l(labels.get(), n);
+    const std::span<const Score> s(scores.get(), n);
+    const aucrecall::Input input = aucrecall::make_input<Label, Score>(l, s);
+    auto fail = [&](const std::string& what, double got, double want) {
+        std::fprintf(stderr, "kernels_fuzz: %s gave %.17g (%a), reference %.17g (%a); n=%zu k=%llu ties=%s\n",
+                     what.c_str(), got, got, want, want, n, static_cast<unsigned long long>(k),
+                     std::string(aucrecall::to_string(ties)).c_str());
+        std::abort();
+    };
+    const double expected = reference::metric_at<Label, Score>(l, s, ties, k);
+    for (const aucrecall::Kernel& kernel : aucrecall::kernels()) {
+        if (n > kernel.max_practical_n) continue;
+        const double got = kernel.run_at(input, ties, k);
+        if (!kernel_checks::within_accuracy(kernel, got, expected)) fail(std::string(kernel.name) + " at k", got, expected);
+    }
+    const double by_default = aucrecall::compute(input, {.ties = ties, .k = k});
+    if (!(std::isnan(expected) ? std::isnan(by_default) : by_default == expected))
+        fail("compute() at k", by_default, expected);
+    const double ranked = aucrecall::compute_ranked({labels.get(), n, aucrecall::label_type_of<Label>()}, k);
+    const double ranked_expected = reference::to_double(reference::exact_ranked(l, k));
+    if (!(std::isnan(ranked_expected) ? std::isnan(ranked) : ranked == ranked_expected))
+        fail("compute_ranked()", ranked, ranked_expected);
+    // Groups keyed i mod group_count: every group's rows interleaved with the others'.
+    std::vector<std::uint16_t> keys(n);
+    for (std::size_t i = 0; i < n; ++i) keys[i] = static_cast<std::uint16_t>(i % group_count);
+    const aucrecall::GroupOptions options{.ties = ties, .k = k};
+    const auto grouped = aucrecall::compute_grouped({input, keys.data(), aucrecall::GroupKeyType::u16}, options);
+    if (grouped.values.size() != std::min<std::size_t>(n, group_count)) fail("group count", 0, 0);
+    for (std::size_t g = 0; g < grouped.values.size(); ++g) {
+        std::vector<Label> gl;
+        std::vector<Score> gs;
+        for (std::size_t i = g; i < n; i += group_count) gl.push_back(labels[i]), gs.push_back(scores[i]);
+        const double want = reference::metric_at<Label, Score>(std::span<const Label>(gl.data(), gl.size()),
+                                                                std::span<const Score>(gs.data(), gs.size()), ties, k);
+        const double got = grouped.values[g];
+        if (!(std::isnan(want) ? std::isnan(got) : got == want)) fail("group " + std::to_string(g), got, want);
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -88,10 +141,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const int label_type = (mode >> 1) & 3;
     const bool f32 = (mode >> 4) & 1;
+    const unsigned per_query = mode >> 5;
+    const std::uint64_t k = 1 + data[size - 1] % (values.size() + 2);
     auto run = [&](auto label_tag) {
         using Label = typename decltype(label_tag)::type;
         if (f32) check<Label, float>(bits, values, ties);
         else check<Label, double>(bits, values, ties);
+        if (per_query == 0) return;
+        if (f32) check_per_query<Label, float>(bits, values, ties, k, per_query);
+        else check_per_query<Label, double>(bits, values, ties, k, per_query);
     };
     switch (label_type) {
         case 0: run(std::type_identity<bool>{}); break;
