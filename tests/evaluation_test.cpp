@@ -487,3 +487,81 @@ TEST(Groups, EveryInstructionSetGivesTheReference) {
 }
 
 }  // namespace
+
+#include "../kernels/src/testing_hooks.hpp"
+
+namespace {
+
+// ---- hostile sizes -----------------------------------------------------------------------------
+
+// n = 0, 1, 2 through every entry point: NaN where SPEC says so, never a crash.
+TEST(HostileSizes, TinyInputsThroughEveryEntryPoint) {
+    const std::vector<std::int64_t> labels = {1, 0};
+    const std::vector<double> scores = {0.5, 0.25};
+    const std::vector<std::int64_t> keys = {3, 3};
+    for (std::size_t n : {0u, 1u, 2u}) {
+        const std::span<const std::int64_t> l(labels.data(), n);
+        const std::span<const double> s(scores.data(), n);
+        const std::span<const std::int64_t> g(keys.data(), n);
+        for (std::uint64_t k : {0u, 1u, 2u, 3u}) {
+            for (Ties ties : all_ties) {
+                const double want = reference::metric_at(l, s, ties, k);
+                EXPECT_EQ(std::isnan(aucrecall::auc_recall(l, s, {.ties = ties, .k = k})), std::isnan(want));
+                for (const Kernel& kern : aucrecall::kernels()) {
+                    const double got = kern.run_at(aucrecall::make_input(l, s), ties, k);
+                    EXPECT_TRUE(std::isnan(want) ? std::isnan(got) : got == want) << kern.name << " n=" << n;
+                }
+                const auto grouped = aucrecall::auc_recall_grouped(l, s, g, {.ties = ties, .k = k});
+                EXPECT_EQ(grouped.values.size(), n == 0 ? 0u : 1u);
+            }
+            EXPECT_EQ(std::isnan(aucrecall::auc_recall_ranked(l, k)), n < 2 || (k != 0 && k < 2));
+        }
+    }
+    EXPECT_EQ(aucrecall::auc_recall(labels, scores), 1.0);
+}
+
+// Beyond max_items (2^40) every entry point refuses before reading anything: the data pointer
+// below holds 2 items, so reading further would be caught by AddressSanitizer.
+TEST(HostileSizes, InputsBeyondTheLimitAreRejectedUnread) {
+    const std::int64_t labels[2] = {1, 0};
+    const double scores[2] = {0.5, 0.25};
+    const std::size_t huge = aucrecall::max_items + 1;
+    const aucrecall::Input input{labels, scores, huge, aucrecall::LabelType::i64, aucrecall::ScoreType::f64};
+    EXPECT_THROW(aucrecall::validate(input), std::length_error);
+    EXPECT_THROW((void)aucrecall::compute(input), std::length_error);
+    EXPECT_THROW((void)aucrecall::compute(input, {.k = 10}), std::length_error);
+    EXPECT_THROW((void)aucrecall::compute_ranked({labels, huge, aucrecall::LabelType::i64}), std::length_error);
+    EXPECT_THROW((void)aucrecall::compute_grouped({input, labels, aucrecall::GroupKeyType::i64}), std::length_error);
+    try {
+        (void)aucrecall::compute(input);
+    } catch (const std::length_error& e) {
+        EXPECT_NE(std::string(e.what()).find("2^40"), std::string::npos) << e.what();
+    }
+}
+
+// radix_rank's 32-bit record index: above its limit the keysort method counts. The limit is
+// lowered so that the switch is crossed at test sizes; results must not change.
+TEST(HostileSizes, RadixRankFallsBackBeyondItsRecordIndex) {
+    const auto d = aucrecall::data::generate<std::int64_t, double>(5000, aucrecall::data::Dist::heavy_ties, 9);
+    const auto input = aucrecall::make_input(d.labels(), d.scores());
+    const Kernel& radix = kernel_named("radix_rank");
+    const Kernel& threaded = kernel_named("radix_rank_mt");
+    double before[2], stable_before[2];
+    before[0] = radix.run(input, Ties::average), stable_before[0] = radix.run(input, Ties::stable);
+    before[1] = threaded.run(input, Ties::average), stable_before[1] = threaded.run(input, Ties::stable);
+    const std::size_t fallbacks = aucrecall::testing::radix_record_fallbacks();
+    const std::size_t previous = aucrecall::testing::set_radix_record_limit(1000);
+    EXPECT_EQ(radix.run(input, Ties::average), before[0]);
+    EXPECT_EQ(radix.run(input, Ties::stable), stable_before[0]);
+    EXPECT_EQ(threaded.run(input, Ties::average), before[1]);
+    EXPECT_EQ(threaded.run(input, Ties::stable), stable_before[1]);
+    EXPECT_EQ(aucrecall::testing::radix_record_fallbacks(), fallbacks + 4);
+    // at or under the limit: the record path, no fallback
+    const auto small = aucrecall::data::generate<std::int64_t, double>(1000, aucrecall::data::Dist::uniform, 9);
+    (void)radix.run(aucrecall::make_input(small.labels(), small.scores()), Ties::average);
+    EXPECT_EQ(aucrecall::testing::radix_record_fallbacks(), fallbacks + 4);
+    aucrecall::testing::set_radix_record_limit(previous);
+    EXPECT_EQ(before[0], reference::metric(d.labels(), d.scores(), Ties::average));
+}
+
+}  // namespace

@@ -12,6 +12,7 @@
 #include <numeric>
 #include <string>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 namespace aucrecall::detail {
@@ -74,6 +75,13 @@ decltype(auto) visit_labels(const void* data, std::size_t n, LabelType type, Fn&
     return fn(std::span<const std::int64_t>(static_cast<const std::int64_t*>(data), n));
 }
 
+
+// std::length_error for n beyond the library's limit (aucrecall.hpp: max_items).
+inline void check_size(std::size_t n) {
+    if (n > max_items)
+        throw std::length_error("input of " + std::to_string(n) + " items exceeds the library's limit of " +
+                                std::to_string(max_items) + " (2^40) items");
+}
 
 inline double undefined() noexcept { return std::numeric_limits<double>::quiet_NaN(); }
 

@@ -4,6 +4,7 @@
 #include "kernel_list.hpp"
 #include "cutoff.hpp"
 #include "radix_rank_impl.hpp"
+#include "testing_hooks.hpp"
 
 namespace aucrecall::kernel_impl {
 
@@ -25,3 +26,10 @@ double radix_rank_at(const Input& input, Ties ties, std::uint64_t k) {
 }
 
 }  // namespace aucrecall::kernel_impl
+
+namespace aucrecall::testing {
+std::size_t set_radix_record_limit(std::size_t limit) noexcept {
+    return rank_count::record_limit().exchange(limit);
+}
+std::size_t radix_record_fallbacks() noexcept { return rank_count::record_limit_fallbacks().load(); }
+}  // namespace aucrecall::testing

@@ -25,6 +25,8 @@
 // cross threads, so any thread count gives exactly the single-threaded result.
 #pragma once
 
+#include <atomic>
+
 #include "rank_count.hpp"
 
 #include <cmath>
@@ -116,6 +118,17 @@ struct GroupCounts {
 // passes) both finds the exact score of the few items that share a bucket and orders ties for
 // the `stable` policy.
 inline constexpr std::size_t record_max_n = (std::size_t{1} << 31) - 1;
+// Beyond record_max_n items the index does not fit: radix_rank counts with keysort's method
+// instead (same integers, same result). 2^31 items do not fit a test machine, so the switch
+// reads this limit, which tests lower (testing_hooks.hpp); it counts the switches it made.
+inline std::atomic<std::size_t>& record_limit() {
+    static std::atomic<std::size_t> limit{record_max_n};
+    return limit;
+}
+inline std::atomic<std::size_t>& record_limit_fallbacks() {
+    static std::atomic<std::size_t> count{0};
+    return count;
+}
 inline std::uint32_t bucket_of_record(u64 r) noexcept { return static_cast<std::uint32_t>(r >> 32); }
 inline std::size_t index_of_record(u64 r) noexcept { return static_cast<std::uint32_t>(r) >> 1; }
 inline bool label_of_record(u64 r) noexcept { return (r & 1) != 0; }
@@ -486,7 +499,10 @@ detail::RankSumParts radix_rank_parts(std::span<const Label> labels, std::span<c
                                       Ties ties, unsigned threads) {
     const std::size_t n = scores.size();
     if (n <= tiny_n) return tiny_parts(labels, scores, ties);
-    if (n > record_max_n) return keysort_parts(labels, scores, ties);
+    if (n > record_limit().load(std::memory_order_relaxed)) {
+        record_limit_fallbacks().fetch_add(1, std::memory_order_relaxed);
+        return keysort_parts(labels, scores, ties);
+    }
     threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::min<std::size_t>(n / 2, 64)));
     return RadixRanker<Label, Score>(labels, scores, ties, threads).run();
 }

@@ -174,6 +174,7 @@ double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
 }  // namespace
 
 double compute_ranked(const RankedInput& input, std::uint64_t k) {
+    detail::check_size(input.n);
     if (input.n > 0 && input.labels == nullptr)
         throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
     return detail::visit_labels(input.labels, input.n, input.label_type,
@@ -198,12 +199,14 @@ Undefined parse_undefined(std::string_view text) {
 }
 
 void validate(const Input& input) {
+    detail::check_size(input.n);
     if (input.n > 0 && (input.labels == nullptr || input.scores == nullptr))
         throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
     detail::visit(input, [](auto labels, auto scores) { detail::check(labels, scores); });
 }
 
 double compute(const Input& input, const Options& options) {
+    detail::check_size(input.n);
     const Kernel* kernel = &default_kernel(input);
     if (!options.kernel.empty()) {
         kernel = find_kernel(options.kernel);

@@ -107,11 +107,12 @@ void check_per_query(const std::vector<std::uint8_t>& bits, const std::vector<do
     const auto grouped = aucrecall::compute_grouped({input, keys.data(), aucrecall::GroupKeyType::u16}, options);
     if (grouped.values.size() != std::min<std::size_t>(n, group_count)) fail("group count", 0, 0);
     for (std::size_t g = 0; g < grouped.values.size(); ++g) {
-        std::vector<Label> gl;
-        std::vector<Score> gs;
-        for (std::size_t i = g; i < n; i += group_count) gl.push_back(labels[i]), gs.push_back(scores[i]);
-        const double want = reference::metric_at<Label, Score>(std::span<const Label>(gl.data(), gl.size()),
-                                                                std::span<const Score>(gs.data(), gs.size()), ties, k);
+        const auto gl = std::make_unique<Label[]>(n);  // not std::vector: vector<bool>
+        const auto gs = std::make_unique<Score[]>(n);
+        std::size_t m = 0;
+        for (std::size_t i = g; i < n; i += group_count, ++m) gl[m] = labels[i], gs[m] = scores[i];
+        const double want = reference::metric_at<Label, Score>(std::span<const Label>(gl.get(), m),
+                                                                std::span<const Score>(gs.get(), m), ties, k);
         const double got = grouped.values[g];
         if (!(std::isnan(want) ? std::isnan(got) : got == want)) fail("group " + std::to_string(g), got, want);
     }

@@ -58,6 +58,12 @@ template <class T> constexpr ScoreType score_type_of() noexcept {
     else return ScoreType::f64;
 }
 
+// The largest input the library accepts: 2^40 items (16 TiB of int64/double input). Every count
+// of the rank-sum identity then stays far inside the 128-bit integers it is computed in (2nP and
+// P^2 below 2^81, times a tie share's denominator below 2^121), so no intermediate can overflow;
+// larger n is rejected with std::length_error before anything is read.
+inline constexpr std::size_t max_items = std::size_t{1} << 40;
+
 // A type-erased view of one input. Kernels all take this (plus the tie policy) so that a
 // single registry can hold them; the typed entry point below builds it.
 struct Input {

@@ -1,0 +1,15 @@
+// Hooks for white-box tests of paths that real inputs reach only at sizes no test machine holds.
+// Internal: tests include it by path; nothing installed declares these.
+#pragma once
+
+#include <cstddef>
+
+namespace aucrecall::testing {
+
+// radix_rank's 32-bit record index covers n <= 2^31 - 1; above its limit it counts with the
+// keysort method. Sets the limit (returns the previous one) ...
+std::size_t set_radix_record_limit(std::size_t limit) noexcept;
+// ... and how many calls took the fallback so far.
+std::size_t radix_record_fallbacks() noexcept;
+
+}  // namespace aucrecall::testing
