@@ -124,38 +124,42 @@ struct Layout {
 constexpr u64 max_grouped_items = std::numeric_limits<u32>::max();
 
 template <class Key>
+u64 key_bits(Key key) noexcept {
+    // Signed keys go through int64 first so that -1 of int8 and of int64 are the same pattern.
+    return std::is_signed_v<Key> ? static_cast<u64>(static_cast<std::int64_t>(key)) : static_cast<u64>(key);
+}
+
+// One pass hashes each run of equal keys once: ids in order of first appearance, group sizes,
+// and whether every group is one run (the contiguous layout, which needs nothing more). The
+// per-item ids, needed only for the scatter of interleaved groups, go to uninitialised scratch
+// kept per thread between calls (rank_count.hpp): no zero-filling or page faults per call.
+template <class Key>
 Layout layout_from_keys(const Key* keys, std::size_t n) {
     Layout layout;
-    // Uninitialised scratch kept per thread between calls (rank_count.hpp): zero-filling and
-    // page-faulting in 4 bytes per item on every call measured more than the hashing.
-    rank_count::Buffer<u32> ids(n);
     std::vector<u64> counts;
     KeyIds table;
-    std::size_t runs = 0;
-    u32 previous_id = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        // Signed keys go through int64 first so that -1 of int8 and of int64 are the same pattern.
-        const u64 key = std::is_signed_v<Key> ? static_cast<u64>(static_cast<std::int64_t>(keys[i]))
-                                              : static_cast<u64>(keys[i]);
-        u32 id = previous_id;
-        if (i == 0 || keys[i] != keys[i - 1]) {
-            bool inserted = false;
-            id = table.id_of(key, &inserted);
-            if (inserted) {
-                layout.first_item.push_back(i);
-                counts.push_back(0);
-            }
-            ++runs;
+    bool contiguous = true;
+    rank_count::Buffer<u32> ids(n);
+    for (std::size_t start = 0; start < n;) {
+        std::size_t end = start + 1;
+        while (end < n && keys[end] == keys[start]) ++end;
+        bool inserted = false;
+        const u32 id = table.id_of(key_bits(keys[start]), &inserted);
+        if (inserted) {
+            layout.first_item.push_back(start);
+            counts.push_back(0);
+        } else {
+            contiguous = false;
         }
-        ids[i] = id;
-        ++counts[id];
-        previous_id = id;
+        counts[id] += end - start;
+        for (std::size_t i = start; i < end; ++i) ids[i] = id;
+        start = end;
     }
     const std::size_t groups = counts.size();
     layout.offsets.resize(groups + 1);
     layout.offsets[0] = 0;
     for (std::size_t g = 0; g < groups; ++g) layout.offsets[g + 1] = layout.offsets[g] + counts[g];
-    if (runs != groups) layout.ids = std::move(ids);  // else contiguous, and in id order
+    if (!contiguous) layout.ids = std::move(ids);
     return layout;
 }
 
@@ -235,7 +239,11 @@ public:
         const u64 m = k_ == 0 ? size : std::min<u64>(k_, size);
         if (scores_ == nullptr) {  // ranked: input order is rank order
             u64 positives = 0;
-            for (std::size_t r = 0; r < size; ++r) positives += labels_[item(r)] != 0;
+            for (std::size_t r = 0; r < size; ++r) {
+                const auto label = labels_[item(r)];
+                stray_ |= static_cast<u64>(label) & ~u64{1};
+                positives += label != 0;
+            }
             *positives_out = positives;
             return cutoff::metric_of_ranked(
                 size, positives, m, Ties::stable, [&](u64 r) { return labels_[item(r)] != 0; },
@@ -248,6 +256,8 @@ public:
         for (std::size_t r = 0; r < size; ++r) {
             const std::size_t i = item(r);
             const bool y = labels_[i] != 0;
+            stray_ |= static_cast<u64>(labels_[i]) & ~u64{1};
+            nan_seen_ |= scores_[i] != scores_[i];
             positives += y;
             rec[r] = {static_cast<u64>(detail::order_key(scores_[i])), (static_cast<u64>(r) << 1) | y};
         }
@@ -282,6 +292,8 @@ private:
         for (std::size_t r = 0; r < size; ++r) {
             const std::size_t i = item(r);
             const Score x = scores_[i];
+            nan_seen_ |= x != x;
+            stray_ |= static_cast<u64>(labels_[i]) & ~u64{1};
             // Both stores happen; only the chosen cursor advances (no unpredictable branch).
             const bool y = labels_[i] != 0;
             pos[p] = x;
@@ -328,6 +340,15 @@ private:
     u64 k_;
     std::vector<Record> records_;
     std::vector<Score> pos_, neg_;  // scores split by label (full_average)
+    // The input checks, done while the items are read anyway (on each thread's share); any hit
+    // makes the caller run validate() for the exact first error.
+    u64 stray_ = 0;
+    bool nan_seen_ = false;
+
+public:
+    bool saw_invalid_input() const noexcept { return stray_ != 0 || nan_seen_; }
+
+private:
     pair_count_detail::PairTotals (*pair_count_)(const Score*, std::size_t, const Score*, std::size_t) =
         pair_counter<Score>();
 };
@@ -340,8 +361,9 @@ unsigned grouped_thread_count(const GroupOptions& options, std::size_t n) {
     return kernel_impl::thread_count_for(n, grouped_items_per_thread);
 }
 
+// Returns false when some item failed the input checks (the values are then meaningless).
 template <class Label, class Score>
-void evaluate_all(std::span<const Label> labels, const Score* scores, const Layout& layout,
+bool evaluate_all(std::span<const Label> labels, const Score* scores, const Layout& layout,
                   const GroupOptions& options, GroupSummary& out) {
     const std::size_t groups = layout.offsets.size() - 1;
     out.values.resize(groups);
@@ -356,14 +378,12 @@ void evaluate_all(std::span<const Label> labels, const Score* scores, const Layo
             out.n[g] = size;
             out.positives[g] = positives;
         }
+        return !evaluator.saw_invalid_input();
     };
     const std::size_t n = labels.size();
     const unsigned threads = static_cast<unsigned>(
         std::min<std::size_t>(grouped_thread_count(options, n), std::max<std::size_t>(groups, 1)));
-    if (threads <= 1) {
-        run_range(0, groups);
-        return;
-    }
+    if (threads <= 1) return run_range(0, groups);
     // Contiguous ranges of groups holding about n / threads items each.
     std::vector<std::size_t> bounds{0};
     for (unsigned t = 1; t < threads; ++t) {
@@ -373,24 +393,26 @@ void evaluate_all(std::span<const Label> labels, const Score* scores, const Layo
     }
     bounds.push_back(groups);
     std::vector<std::exception_ptr> errors(threads);
+    std::vector<char> valid(threads, 1);
     std::vector<std::thread> workers;
     workers.reserve(threads - 1);
     for (unsigned t = 1; t < threads; ++t)
         workers.emplace_back([&, t] {
             try {
-                run_range(bounds[t], bounds[t + 1]);
+                valid[t] = run_range(bounds[t], bounds[t + 1]);
             } catch (...) {
                 errors[t] = std::current_exception();
             }
         });
     try {
-        run_range(bounds[0], bounds[1]);
+        valid[0] = run_range(bounds[0], bounds[1]);
     } catch (...) {
         errors[0] = std::current_exception();
     }
     for (auto& w : workers) w.join();
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
+    return std::all_of(valid.begin(), valid.end(), [](char v) { return v != 0; });
 }
 
 // Applies the undefined policy and the mean, in group order.
@@ -421,12 +443,19 @@ void summarise(GroupSummary& s, const GroupOptions& options, KeyText&& key_text)
                             : static_cast<double>(total / static_cast<long double>(s.counted));
 }
 
-void validate_items(const Input& items) {
+// What can be checked without reading the items: size and pointers.
+void check_shape(const Input& items) {
+    detail::check_size(items.n);
     if (items.n > max_grouped_items)
         throw std::length_error("grouped evaluation takes at most " + std::to_string(max_grouped_items) +
                                 " items; got " + std::to_string(items.n));
     if (items.n > 0 && items.labels == nullptr)
         throw std::invalid_argument("null data pointer with n = " + std::to_string(items.n));
+}
+
+// The full checks, serially, for the exact first error (run when a fused check found one).
+void validate_items(const Input& items) {
+    check_shape(items);
     if (items.scores == nullptr)
         detail::visit_labels(items.labels, items.n, items.label_type,
                              [](auto labels) { detail::check_labels(labels); });
@@ -437,43 +466,54 @@ void validate_items(const Input& items) {
 // Interleaved groups: labels (as 0/1 bytes) and scores scattered into group order, then the
 // contiguous evaluation on the copies.
 template <class Label, class Score>
-void scatter_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
+bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
                            const GroupOptions& options, GroupSummary& out) {
     const std::size_t n = labels.size();
     std::vector<u64> next(layout.offsets.begin(), layout.offsets.end() - 1);
     rank_count::Buffer<std::uint8_t> grouped_labels(n);
     rank_count::Buffer<Score> grouped_scores(scores != nullptr ? n : 0);
+    u64 stray = 0;
+    bool nan_seen = false;
     for (std::size_t i = 0; i < n; ++i) {
         const u64 at = next[layout.ids.data()[i]]++;
+        stray |= static_cast<u64>(labels[i]) & ~u64{1};
         grouped_labels[at] = labels[i] != 0;
-        if (scores != nullptr) grouped_scores[at] = scores[i];
+        if (scores != nullptr) {
+            nan_seen |= scores[i] != scores[i];
+            grouped_scores[at] = scores[i];
+        }
     }
-    evaluate_all(std::span<const std::uint8_t>(grouped_labels.data(), n), scores != nullptr ? grouped_scores.data() : nullptr,
-                 layout, options, out);
+    return evaluate_all(std::span<const std::uint8_t>(grouped_labels.data(), n), scores != nullptr ? grouped_scores.data() : nullptr,
+                 layout, options, out) &&
+           stray == 0 && !nan_seen;
 }
 
 template <class Label, class Score>
-void evaluate_typed(std::span<const Label> labels, const Score* scores, const Layout& layout,
+bool evaluate_typed(std::span<const Label> labels, const Score* scores, const Layout& layout,
                     const GroupOptions& options, GroupSummary& out) {
-    if (layout.ids.size() == 0) evaluate_all(labels, scores, layout, options, out);
-    else scatter_then_evaluate(labels, scores, layout, options, out);
+    if (layout.ids.size() == 0) return evaluate_all(labels, scores, layout, options, out);
+    return scatter_then_evaluate(labels, scores, layout, options, out);
 }
 
+// Evaluates every group, checking the items as it reads them; a bad item makes the serial
+// validation run and throw its exact error (index), so the result never depends on threads.
 void evaluate(const Input& items, const Layout& layout, const GroupOptions& options, GroupSummary& out) {
-    detail::visit_labels(items.labels, items.n, items.label_type, [&](auto labels) {
+    const bool valid = detail::visit_labels(items.labels, items.n, items.label_type, [&](auto labels) {
         if (items.scores == nullptr)
-            evaluate_typed(labels, static_cast<const double*>(nullptr), layout, options, out);
-        else if (items.score_type == ScoreType::f32)
-            evaluate_typed(labels, static_cast<const float*>(items.scores), layout, options, out);
-        else
-            evaluate_typed(labels, static_cast<const double*>(items.scores), layout, options, out);
+            return evaluate_typed(labels, static_cast<const double*>(nullptr), layout, options, out);
+        if (items.score_type == ScoreType::f32)
+            return evaluate_typed(labels, static_cast<const float*>(items.scores), layout, options, out);
+        return evaluate_typed(labels, static_cast<const double*>(items.scores), layout, options, out);
     });
+    if (valid) return;
+    validate_items(items);
+    throw std::logic_error("grouped evaluation: an item failed a check that validation accepts");
 }
 
 }  // namespace
 
 GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& options) {
-    validate_items(input.items);
+    check_shape(input.items);
     if (input.items.n > 0 && input.keys == nullptr)
         throw std::invalid_argument("null group keys with n = " + std::to_string(input.items.n));
     Layout layout = layout_from(input);
@@ -486,7 +526,7 @@ GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& opti
 
 GroupSummary compute_grouped_offsets(const Input& items, std::span<const std::uint64_t> offsets,
                                      const GroupOptions& options) {
-    validate_items(items);
+    check_shape(items);
     if (offsets.empty() || offsets.front() != 0)
         throw std::invalid_argument("group offsets must start with 0");
     for (std::size_t g = 1; g < offsets.size(); ++g)
