@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "aucrecall/aucrecall.hpp"
@@ -84,6 +85,77 @@ TEST(Differential, EverySmallSizeTypeTiePatternAndPolicy) {
     std::printf("differential: %llu kernel results checked against the reference (seed %llu)\n",
                 static_cast<unsigned long long>(checked), static_cast<unsigned long long>(seed));
     EXPECT_GT(checked, 1000000u);
+}
+
+// ---- the per-query entry points -----------------------------------------------------------------
+// The same generator plus a random cutoff K (1 to n + 2) and a random group assignment (1 to 5
+// group keys drawn per item, so rows of a group interleave): every kernel's run_at, compute()
+// with K, the ranked scan and the grouped evaluation (every group) against the reference.
+constexpr int per_query_inputs_per_size = 40;
+
+template <class Label, class Score>
+void check_per_query(aucrecall::data::Rng& rng, std::size_t n, std::uint64_t* checked) {
+    aucrecall::data::Dataset<Label, Score> d(n);
+    const std::uint64_t distinct = 1 + rng.below(n + 4);
+    const std::uint64_t positive_per_256 = rng.below(257);
+    const std::uint64_t group_count = 1 + rng.below(5);
+    std::vector<std::int32_t> keys(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        d.labels()[i] = static_cast<Label>(rng.below(256) < positive_per_256);
+        d.scores()[i] = static_cast<Score>(pool_value(rng.below(distinct)));
+        keys[i] = static_cast<std::int32_t>(rng.below(group_count)) * 1000 - 2000;
+    }
+    const std::uint64_t k = 1 + rng.below(n + 2);
+    const aucrecall::Input input = aucrecall::make_input<Label, Score>(d.labels(), d.scores());
+    for (Ties ties : {Ties::average, Ties::stable}) {
+        const double expected = reference::metric_at<Label, Score>(std::as_const(d).labels(), std::as_const(d).scores(), ties, k);
+        const Case c{.ties = ties, .labels = kernel_checks::name(aucrecall::label_type_of<Label>()),
+                     .scores = kernel_checks::name(aucrecall::score_type_of<Score>()),
+                     .dist = "differential per-query", .n = n, .seed = seed, .note = "k=" + std::to_string(k)};
+        for (const aucrecall::Kernel& kernel : aucrecall::kernels()) {
+            Case named = c;
+            named.kernel = kernel.name;
+            ASSERT_TRUE(kernel_checks::agrees(kernel, kernel.run_at(input, ties, k), expected, named));
+            ++*checked;
+        }
+        const double by_default = aucrecall::compute(input, {.ties = ties, .k = k});
+        ASSERT_TRUE(std::isnan(expected) ? std::isnan(by_default) : by_default == expected)
+            << "compute() k=" << k << " n=" << n << " got " << by_default << " want " << expected;
+        // groups: each group's items in input order, as their own input
+        const auto grouped = aucrecall::auc_recall_grouped(d.labels(), d.scores(), keys, {.ties = ties, .k = k});
+        for (std::size_t g = 0; g < grouped.groups.size(); ++g) {
+            aucrecall::data::Dataset<Label, Score> part(grouped.n[g]);
+            std::size_t m = 0;
+            for (std::size_t i = 0; i < n; ++i)
+                if (keys[i] == grouped.groups[g]) part.labels()[m] = d.labels()[i], part.scores()[m++] = d.scores()[i];
+            ASSERT_EQ(m, grouped.n[g]);
+            const double want = reference::metric_at<Label, Score>(std::as_const(part).labels(), std::as_const(part).scores(), ties, k);
+            ASSERT_TRUE(std::isnan(want) ? std::isnan(grouped.values[g]) : grouped.values[g] == want)
+                << "group " << grouped.groups[g] << " k=" << k << " n=" << n << " ties=" << aucrecall::to_string(ties);
+            ++*checked;
+        }
+        *checked += 1;
+    }
+    const double ranked = aucrecall::auc_recall_ranked(d.labels(), k);
+    const double ranked_want = reference::to_double(reference::exact_ranked(std::span<const Label>(d.labels()), k));
+    ASSERT_TRUE(std::isnan(ranked_want) ? std::isnan(ranked) : ranked == ranked_want) << "ranked k=" << k << " n=" << n;
+    ++*checked;
+}
+
+TEST(Differential, PerQueryEntryPointsEverySmallSizeTypeAndCutoff) {
+    aucrecall::data::Rng rng(seed + 9);
+    std::uint64_t checked = 0;
+    for (std::size_t n = 0; n <= max_n; ++n)
+        for (int input = 0; input < per_query_inputs_per_size; ++input)
+            for (auto label : {aucrecall::LabelType::boolean, aucrecall::LabelType::u8,
+                               aucrecall::LabelType::i32, aucrecall::LabelType::i64})
+                for (auto score : {aucrecall::ScoreType::f32, aucrecall::ScoreType::f64})
+                    kernel_checks::with_types(label, score, [&](auto l, auto s) {
+                        check_per_query<typename decltype(l)::type, typename decltype(s)::type>(rng, n, &checked);
+                    });
+    std::printf("differential per-query: %llu results checked against the reference (seed %llu)\n",
+                static_cast<unsigned long long>(checked), static_cast<unsigned long long>(seed + 9));
+    EXPECT_GT(checked, 300000u);
 }
 
 }  // namespace
