@@ -163,8 +163,10 @@ class Report:
             for extra in c.get("merged_files", []):
                 self.add(f"- rows merged from `{extra}` (same interpreter assumed)")
             for row, why in (c.get("skipped") or {}).items():
+                # "<experiment>/<n>" (one size skipped) or a whole experiment ("py_aucrecall",
+                # "grouped/py_aucrecall_groups")
                 name, _, size = row.rpartition("/")
-                if not self.results.get(model.MAIN, self.python, name, int(size)):
+                if not size.isdigit() or not self.results.get(model.MAIN, self.python, name, int(size)):
                     self.add(f"- not run: `{row}`: {why}")
             self.add("")
 
