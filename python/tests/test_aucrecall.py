@@ -256,16 +256,12 @@ def test_no_leak_over_many_calls():
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPUs")
-def test_calls_from_two_threads_run_in_parallel():
-    # One-threaded kernel, so the two calls can only overlap if the GIL is released.
-    labels, scores = dataset(2_000_000, seed=4, tied=False)
-
-    def call():
-        aucrecall.auc_recall(labels, scores, kernel="radix_rank")
-
-    call()  # warm-up
+def two_thread_ratios(call, repetitions=5):
+    """Wall time of two calls on two threads over the same two calls in sequence, per repetition
+    (after one warm-up call): 0.5 when both run on free cores, 1.0 when serialised."""
+    call()
     ratios = []
-    for _ in range(5):
+    for _ in range(repetitions):
         start = time.perf_counter()
         call()
         call()
@@ -276,8 +272,18 @@ def test_calls_from_two_threads_run_in_parallel():
             thread.start()
         for thread in threads:
             thread.join()
-        parallel = time.perf_counter() - start
-        ratios.append(parallel / sequential)
+        ratios.append((time.perf_counter() - start) / sequential)
+    return ratios
+
+
+def test_calls_from_two_threads_run_in_parallel():
+    # One-threaded kernel, so the two calls can only overlap if the GIL is released.
+    labels, scores = dataset(2_000_000, seed=4, tied=False)
+
+    def call():
+        aucrecall.auc_recall(labels, scores, kernel="radix_rank")
+
+    ratios = two_thread_ratios(call)
     # 0.5 when two cores are free, 1.0 if the GIL serialised the calls. CTest runs this file
     # alone (RUN_SERIAL) so the other tests do not take the second core.
     assert min(ratios) < 0.85, ratios
@@ -495,20 +501,7 @@ def test_grouped_releases_the_gil():
     previous = os.environ.get("AUCRECALL_THREADS")
     os.environ["AUCRECALL_THREADS"] = "1"
     try:
-        call()  # warm-up
-        ratios = []
-        for _ in range(5):
-            start = time.perf_counter()
-            call()
-            call()
-            sequential = time.perf_counter() - start
-            threads = [threading.Thread(target=call) for _ in range(2)]
-            start = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            ratios.append((time.perf_counter() - start) / sequential)
+        ratios = two_thread_ratios(call)
     finally:
         if previous is None:
             del os.environ["AUCRECALL_THREADS"]
