@@ -290,20 +290,30 @@ def test_calls_from_two_threads_run_in_parallel():
 
 
 def test_threads_get_the_sequential_results():
+    # Every entry point from 16 Python threads at once (the GIL released inside), sizes on both
+    # sides of the one-thread/several-threads switches; the ThreadSanitizer build runs this test
+    # (CTest python.threads_tsan).
     inputs = [dataset(n, seed=n, tied=True) for n in (10, 1000, 50_000, 300_000)]
-    expected = [aucrecall.auc_recall(y, s) for y, s in inputs]
-    results = [None] * 16
+    calls = [
+        lambda y, s: aucrecall.auc_recall(y, s),
+        lambda y, s: aucrecall.auc_recall(y, s, ties="stable", k=max(1, y.size // 3)),
+        lambda y, s: aucrecall.auc_recall_ranked(y, k=max(1, y.size // 2)),
+        lambda y, s: tuple(aucrecall.auc_recall_grouped(y, s, groups=np.arange(y.size) % 7).values),
+    ]
+    jobs = [(call, inputs[i % len(inputs)]) for i, call in enumerate(calls * 4)]
+    expected = [call(*data) for call, data in jobs]
+    results = [None] * len(jobs)
 
     def worker(slot):
-        y, s = inputs[slot % len(inputs)]
-        results[slot] = aucrecall.auc_recall(y, s)
+        call, data = jobs[slot]
+        results[slot] = call(*data)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert results == [expected[i % len(inputs)] for i in range(16)]
+    assert results == expected
 
 
 def test_scratch_memory_is_returned_on_request():
