@@ -35,30 +35,49 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double pool[] = {-inf, -1e300, -2.5, -1.0, -0.0, 0.0, 1e-310, 0.25,
                            0.5, 0.5000000000000001, 1.0, 3.0, 1e300, inf};
 
+// The fuzz bytes as typed arrays (not std::vector: vector<bool> has no contiguous storage),
+// built once per execution for both checks.
 template <class Label, class Score>
-void check(const std::vector<std::uint8_t>& bits, const std::vector<double>& values,
-           aucrecall::Ties ties) {
-    // Arrays, not vectors: std::vector<bool> has no contiguous storage.
-    const std::size_t n = values.size();
-    const auto labels = std::make_unique<Label[]>(n);
-    const auto scores = std::make_unique<Score[]>(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        labels[i] = static_cast<Label>(bits[i]);
-        scores[i] = static_cast<Score>(values[i]);
+struct Typed {
+    std::size_t n;
+    std::unique_ptr<Label[]> labels;
+    std::unique_ptr<Score[]> scores;
+    Typed(const std::vector<std::uint8_t>& bits, const std::vector<double>& values)
+        : n(values.size()), labels(std::make_unique<Label[]>(n)), scores(std::make_unique<Score[]>(n)) {
+        for (std::size_t i = 0; i < n; ++i) {
+            labels[i] = static_cast<Label>(bits[i]);
+            scores[i] = static_cast<Score>(values[i]);
+        }
     }
-    const std::span<const Label> l(labels.get(), n);
-    const std::span<const Score> s(scores.get(), n);
+    std::span<const Label> l() const { return {labels.get(), n}; }
+    std::span<const Score> s() const { return {scores.get(), n}; }
+};
+
+// Kernels whose cost grows as n^2 (the study's naive loop: O(n) work per rank) run on inputs up
+// to this size only: its code has no path that switches with n, and at 600 items it took most
+// of each execution (230 executions per second with it, see the closing note of issue 11).
+constexpr std::size_t quadratic_max_items = 64;
+bool affordable(const aucrecall::Kernel& kernel, std::size_t n) {
+    const bool quadratic = kernel.max_practical_n < aucrecall::max_items;  // the study baseline
+    return n <= (quadratic ? quadratic_max_items : kernel.max_practical_n);
+}
+
+template <class Label, class Score>
+void check(const Typed<Label, Score>& typed, aucrecall::Ties ties) {
+    const std::size_t n = typed.n;
+    const std::span<const Label> l = typed.l();
+    const std::span<const Score> s = typed.s();
     const double expected = reference::metric<Label, Score>(l, s, ties);
     const aucrecall::Input input = aucrecall::make_input<Label, Score>(l, s);
     aucrecall::validate(input);
     auto fail = [&](std::string_view kernel, double got) {
         std::fprintf(stderr, "kernels_fuzz: %.*s gave %.17g (%a), reference %.17g (%a); n=%zu ties=%s\n",
                      static_cast<int>(kernel.size()), kernel.data(), got, got, expected, expected,
-                     values.size(), std::string(aucrecall::to_string(ties)).c_str());
+                     n, std::string(aucrecall::to_string(ties)).c_str());
         std::abort();
     };
     for (const aucrecall::Kernel& kernel : aucrecall::kernels()) {
-        if (values.size() > kernel.max_practical_n) continue;
+        if (!affordable(kernel, n)) continue;
         const double got = kernel.run(input, ties);
         if (!kernel_checks::within_accuracy(kernel, got, expected)) fail(kernel.name, got);
     }
@@ -69,17 +88,13 @@ void check(const std::vector<std::uint8_t>& bits, const std::vector<double>& val
 
 // Cutoff, ranked and grouped entry points (see the top of the file).
 template <class Label, class Score>
-void check_per_query(const std::vector<std::uint8_t>& bits, const std::vector<double>& values,
-                     aucrecall::Ties ties, std::uint64_t k, unsigned group_count) {
-    const std::size_t n = values.size();
-    const auto labels = std::make_unique<Label[]>(n);
-    const auto scores = std::make_unique<Score[]>(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        labels[i] = static_cast<Label>(bits[i]);
-        scores[i] = static_cast<Score>(values[i]);
-    }
-    const std::span<const Label> l(labels.get(), n);
-    const std::span<const Score> s(scores.get(), n);
+void check_per_query(const Typed<Label, Score>& typed, aucrecall::Ties ties, std::uint64_t k,
+                     unsigned group_count) {
+    const std::size_t n = typed.n;
+    const Label* const labels = typed.labels.get();
+    const Score* const scores = typed.scores.get();
+    const std::span<const Label> l = typed.l();
+    const std::span<const Score> s = typed.s();
     const aucrecall::Input input = aucrecall::make_input<Label, Score>(l, s);
     auto fail = [&](const std::string& what, double got, double want) {
         std::fprintf(stderr, "kernels_fuzz: %s gave %.17g (%a), reference %.17g (%a); n=%zu k=%llu ties=%s\n",
@@ -89,14 +104,14 @@ void check_per_query(const std::vector<std::uint8_t>& bits, const std::vector<do
     };
     const double expected = reference::metric_at<Label, Score>(l, s, ties, k);
     for (const aucrecall::Kernel& kernel : aucrecall::kernels()) {
-        if (n > kernel.max_practical_n) continue;
+        if (!affordable(kernel, n)) continue;
         const double got = kernel.run_at(input, ties, k);
         if (!kernel_checks::within_accuracy(kernel, got, expected)) fail(std::string(kernel.name) + " at k", got, expected);
     }
     const double by_default = aucrecall::compute(input, {.ties = ties, .k = k});
     if (!(std::isnan(expected) ? std::isnan(by_default) : by_default == expected))
         fail("compute() at k", by_default, expected);
-    const double ranked = aucrecall::compute_ranked({labels.get(), n, aucrecall::label_type_of<Label>()}, k);
+    const double ranked = aucrecall::compute_ranked({labels, n, aucrecall::label_type_of<Label>()}, k);
     const double ranked_expected = reference::to_double(reference::exact_ranked(l, k));
     if (!(std::isnan(ranked_expected) ? std::isnan(ranked) : ranked == ranked_expected))
         fail("compute_ranked()", ranked, ranked_expected);
@@ -146,11 +161,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint64_t k = 1 + data[size - 1] % (values.size() + 2);
     auto run = [&](auto label_tag) {
         using Label = typename decltype(label_tag)::type;
-        if (f32) check<Label, float>(bits, values, ties);
-        else check<Label, double>(bits, values, ties);
-        if (per_query == 0) return;
-        if (f32) check_per_query<Label, float>(bits, values, ties, k, per_query);
-        else check_per_query<Label, double>(bits, values, ties, k, per_query);
+        auto both = [&](auto score_tag) {
+            using Score = typename decltype(score_tag)::type;
+            const Typed<Label, Score> typed(bits, values);
+            check(typed, ties);
+            if (per_query != 0) check_per_query(typed, ties, k, per_query);
+        };
+        if (f32) both(std::type_identity<float>{});
+        else both(std::type_identity<double>{});
     };
     switch (label_type) {
         case 0: run(std::type_identity<bool>{}); break;
