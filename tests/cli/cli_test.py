@@ -255,6 +255,20 @@ class GoodInput(CliCase):
         self.assertIn("5 rows (3 positive)", err)
         self.assertIn("header on line 1", err)
 
+    def test_large_inputs_take_the_low_memory_kernel(self):
+        # 2^20 rows with ties: the CLI's own default (keysort, half the work memory) from that
+        # size, the library's choice below it and with --k; the value is the same either way.
+        rows = 1 << 20
+        content = "".join(f"{(i * 7919) % 3 == 0:d},{(i * 104729) % 1000}\n" for i in range(rows))
+        path = self.write("large.csv", content)
+        code, out, err = self.run_cli("-v", path)
+        self.assertEqual(code, 0, err)
+        self.assertIn("kernel keysort", err)
+        self.assertEqual(out, self.run_cli("--kernel", "radix_rank", path)[1])
+        small = self.write("smaller.csv", "".join(content.splitlines(True)[: rows - 1]))
+        self.assertNotIn("kernel keysort", self.run_cli("-v", small)[2])
+        self.assertNotIn("kernel keysort", self.run_cli("-v", "--k", "10", path)[2])
+
 
 class BadInput(CliCase):
     # (content, expected start of stderr after the file name, a phrase the message contains)
