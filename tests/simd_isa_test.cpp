@@ -2,6 +2,7 @@
 // instruction set the CPU can run, forced in turn, on odd lengths (vector tails) and on spans
 // that do not start at a vector boundary; plus the force/report API and AUCRECALL_ARCH.
 #include "kernel_checks.hpp"
+#include "../kernels/src/simd_dispatch.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -161,6 +162,27 @@ TEST_F(SimdIsaApi, SupportedIsAnOrderedSubsetOfCompiledStartingWithScalar) {
         position = std::find(position, compiled.end(), isa);
         ASSERT_NE(position, compiled.end()) << isa << " supported but not compiled, or out of order";
     }
+}
+
+// The dispatch table (kernels/src/isa_table.def) drives the build and the run-time check: every
+// instruction set it lists is compiled, in its order, and the run-time check knows every CPU
+// feature it names (an unknown name would make that set silently unsupported everywhere).
+TEST_F(SimdIsaApi, TheDispatchTableIsWhatIsCompiledAndEveryFeatureIsKnown) {
+    const auto compiled = aucrecall::simd_isas_compiled();
+    ASSERT_EQ(compiled.size(), aucrecall::detail::isa_count);
+    for (std::size_t i = 0; i < compiled.size(); ++i) {
+        const auto isa = static_cast<aucrecall::detail::Isa>(i);
+        EXPECT_EQ(compiled[i], aucrecall::detail::isa_name(isa));
+        EXPECT_TRUE(aucrecall::detail::features_known(isa))
+            << compiled[i] << ": '" << aucrecall::detail::isa_features(isa) << "'";
+        EXPECT_EQ(aucrecall::detail::isa_features(isa).empty(), i == 0) << compiled[i];
+    }
+    // The AVX-512 unit is compiled with -mavx512vl, so the check must require VL.
+    const auto avx512 = std::find(compiled.begin(), compiled.end(), "avx512");
+    ASSERT_NE(avx512, compiled.end());
+    const auto features = aucrecall::detail::isa_features(
+        static_cast<aucrecall::detail::Isa>(avx512 - compiled.begin()));
+    EXPECT_NE(features.find("avx512vl"), std::string_view::npos) << features;
 }
 
 TEST_F(SimdIsaApi, ForcingEverySupportedIsaMakesItActive) {

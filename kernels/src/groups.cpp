@@ -33,14 +33,12 @@
 #include <vector>
 
 namespace aucrecall::pair_count_detail {
-PairTotals count_pairs_sse2(const double*, std::size_t, const double*, std::size_t);
-PairTotals count_pairs_sse2(const float*, std::size_t, const float*, std::size_t);
-PairTotals count_pairs_sse4_2(const double*, std::size_t, const double*, std::size_t);
-PairTotals count_pairs_sse4_2(const float*, std::size_t, const float*, std::size_t);
-PairTotals count_pairs_avx2(const double*, std::size_t, const double*, std::size_t);
-PairTotals count_pairs_avx2(const float*, std::size_t, const float*, std::size_t);
-PairTotals count_pairs_avx512(const double*, std::size_t, const double*, std::size_t);
-PairTotals count_pairs_avx512(const float*, std::size_t, const float*, std::size_t);
+// One pair per line of the dispatch table (generated from simd_isa.cpp.in).
+#define AUCRECALL_ISA(name, arch, flags, features)                                          \
+    PairTotals count_pairs_##name(const double*, std::size_t, const double*, std::size_t); \
+    PairTotals count_pairs_##name(const float*, std::size_t, const float*, std::size_t);
+#include "isa_table.def"
+#undef AUCRECALL_ISA
 namespace {
 // Without SIMD: the fallback (AUCRECALL_ARCH=scalar) and the yardstick.
 template <class Score>
@@ -217,10 +215,10 @@ PairCountFn<Score> pair_counter() {
     const detail::Isa isa = detail::active_isa();
     detail::note_isa_used(isa);
     switch (isa) {
-        case detail::Isa::sse2: return count_pairs_sse2;
-        case detail::Isa::sse4_2: return count_pairs_sse4_2;
-        case detail::Isa::avx2: return count_pairs_avx2;
-        case detail::Isa::avx512: return count_pairs_avx512;
+#define AUCRECALL_ISA(name, arch, flags, features) \
+    case detail::Isa::name: return count_pairs_##name;
+#include "isa_table.def"
+#undef AUCRECALL_ISA
         default: break;
     }
     return count_pairs_scalar<Score>;

@@ -2,6 +2,7 @@
 
 #include "aucrecall/aucrecall.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdlib>
@@ -12,8 +13,50 @@
 namespace aucrecall::detail {
 namespace {
 
-constexpr std::array<std::string_view, isa_count> names = {"scalar", "sse2", "sse4_2", "avx2",
-                                                           "avx512"};
+constexpr std::array<std::string_view, isa_count> names = {
+    "scalar",
+#define AUCRECALL_ISA(name, arch, flags, features) #name,
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+};
+
+// The CPU features the table lists, space-separated, per instruction set ("" for scalar).
+constexpr std::array<std::string_view, isa_count> required_features = {
+    "",
+#define AUCRECALL_ISA(name, arch, flags, features) features,
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+};
+
+// __builtin_cpu_supports takes only string literals, so each feature a table entry may name is
+// spelled here once; a name not listed is reported as absent (a test checks that every feature
+// of the table is known).
+int cpu_has(std::string_view feature) noexcept {
+#define AUCRECALL_FEATURE(literal) \
+    if (feature == literal) return __builtin_cpu_supports(literal) ? 1 : 0;
+    AUCRECALL_FEATURE("sse2")
+    AUCRECALL_FEATURE("sse4.2")
+    AUCRECALL_FEATURE("avx2")
+    AUCRECALL_FEATURE("fma")
+    AUCRECALL_FEATURE("avx512f")
+    AUCRECALL_FEATURE("avx512cd")
+    AUCRECALL_FEATURE("avx512dq")
+    AUCRECALL_FEATURE("avx512bw")
+    AUCRECALL_FEATURE("avx512vl")
+#undef AUCRECALL_FEATURE
+    return -1;
+}
+
+// Calls fn(feature) for every space-separated name in `features`; false as soon as fn is false.
+template <class Fn>
+bool all_features(std::string_view features, Fn&& fn) {
+    while (!features.empty()) {
+        const std::size_t end = std::min(features.find(' '), features.size());
+        if (end > 0 && !fn(features.substr(0, end))) return false;
+        features.remove_prefix(std::min(end + 1, features.size()));
+    }
+    return true;
+}
 
 // -1: not chosen yet. The choice is made once; force_simd_isa() may replace it later.
 std::atomic<int> chosen{-1};
@@ -46,26 +89,18 @@ Isa best_supported() noexcept {
 std::string_view isa_name(Isa isa) noexcept { return names[static_cast<std::size_t>(isa)]; }
 
 bool cpu_supports(Isa isa) noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    switch (isa) {
-        case Isa::scalar: return true;
-        case Isa::sse2: return __builtin_cpu_supports("sse2");
-        case Isa::sse4_2: return __builtin_cpu_supports("sse4.2");
-        case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        // Every feature the AVX-512 translation unit is compiled with (kernels/CMakeLists.txt:
-        // F, CD, DQ, BW, VL, FMA): the compiler may use any of them, VL for 128/256-bit operations
-        // included, so a CPU without one of them (Knights Landing has no VL) must not run it.
-        case Isa::avx512:
-            return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
-                   __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
-                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
-        case Isa::count: break;
-    }
-    return false;
-#else
-    return isa == Isa::scalar;
-#endif
+    if (isa >= Isa::count) return false;
+    return all_features(required_features[static_cast<std::size_t>(isa)],
+                        [](std::string_view feature) { return cpu_has(feature) == 1; });
 }
+
+bool features_known(Isa isa) noexcept {
+    if (isa >= Isa::count) return false;
+    return all_features(required_features[static_cast<std::size_t>(isa)],
+                        [](std::string_view feature) { return cpu_has(feature) >= 0; });
+}
+
+std::string_view isa_features(Isa isa) noexcept { return required_features[static_cast<std::size_t>(isa)]; }
 
 Isa active_isa() {
     int current = chosen.load(std::memory_order_acquire);
@@ -98,13 +133,7 @@ std::string_view simd_isa_last_used() noexcept {
     return detail::last_used < 0 ? std::string_view{} : detail::isa_name(static_cast<detail::Isa>(detail::last_used));
 }
 
-std::span<const std::string_view> simd_isas_compiled() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    return detail::names;
-#else
-    return std::span<const std::string_view>(detail::names).first(1);
-#endif
-}
+std::span<const std::string_view> simd_isas_compiled() noexcept { return detail::names; }
 
 std::vector<std::string_view> simd_isas_supported() {
     std::vector<std::string_view> out;

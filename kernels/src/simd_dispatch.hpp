@@ -6,12 +6,23 @@
 
 namespace aucrecall::detail {
 
-// Order matters: later entries are preferred when the CPU supports them.
-enum class Isa : unsigned char { scalar, sse2, sse4_2, avx2, avx512, count };
+// scalar, then the dispatch table's entries (isa_table.def) in its order: later entries are
+// preferred when the CPU supports them.
+enum class Isa : unsigned char {
+    scalar,
+#define AUCRECALL_ISA(name, arch, flags, features) name,
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+    count
+};
 inline constexpr std::size_t isa_count = static_cast<std::size_t>(Isa::count);
 
 std::string_view isa_name(Isa isa) noexcept;
+// Whether the CPU has every feature the table lists for `isa`.
 bool cpu_supports(Isa isa) noexcept;
+// The table's feature list for `isa`, and whether the run-time check knows every name in it.
+std::string_view isa_features(Isa isa) noexcept;
+bool features_known(Isa isa) noexcept;
 // The instruction set in force: forced by force_simd_isa(), else AUCRECALL_ARCH, else the best
 // the CPU supports. Throws std::runtime_error when AUCRECALL_ARCH is unknown or unsupported.
 Isa active_isa();

@@ -8,10 +8,11 @@
 #include <array>
 
 namespace aucrecall::simd_scan_detail {
-double curves_sse2(double* ranked, std::size_t n, double positives);
-double curves_sse4_2(double* ranked, std::size_t n, double positives);
-double curves_avx2(double* ranked, std::size_t n, double positives);
-double curves_avx512(double* ranked, std::size_t n, double positives);
+// One per line of the dispatch table (generated from simd_isa.cpp.in).
+#define AUCRECALL_ISA(name, arch, flags, features) \
+    double curves_##name(double* ranked, std::size_t n, double positives);
+#include "isa_table.def"
+#undef AUCRECALL_ISA
 
 namespace {
 // The same computation without SIMD: the fallback and the yardstick for the vector versions.
@@ -29,12 +30,12 @@ double curves_scalar(double* ranked, std::size_t n, double positives) {
 }
 
 using CurvesFn = double (*)(double*, std::size_t, double);
-#if defined(__x86_64__) || defined(__i386__)
-constexpr std::array<CurvesFn, detail::isa_count> by_isa = {curves_scalar, curves_sse2, curves_sse4_2,
-                                                            curves_avx2, curves_avx512};
-#else
-constexpr std::array<CurvesFn, 1> by_isa = {curves_scalar};
-#endif
+constexpr std::array<CurvesFn, detail::isa_count> by_isa = {
+    curves_scalar,
+#define AUCRECALL_ISA(name, arch, flags, features) curves_##name,
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+};
 
 // m: the curves' length (the cutoff); n for the full metric. The curve functions read ranks
 // 0..m-1 only; tie shares are spread over whole groups first.
