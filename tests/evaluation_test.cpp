@@ -455,7 +455,7 @@ TEST(Groups, BadInputNamesWhatAndWhere) {
 
 namespace {
 
-// The grouped pair counts run per instruction set (src/simd_<isa>.cpp): each one the CPU can
+// The grouped pair counts run per instruction set (one unit per line of src/isa_table.def): each one the CPU can
 // run, forced in turn, against the reference, for both score types and groups that straddle the
 // pairwise/sorted switch.
 TEST(Groups, EveryInstructionSetGivesTheReference) {
