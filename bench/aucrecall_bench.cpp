@@ -5,6 +5,8 @@
 //   <kernel>/<n>            kernel.run on int64 labels / float64 scores, the study's data types
 //   <kernel>_f32u8/<n>      the same on uint8 labels / float32 scores
 //   <kernel>@<isa>/<n>      SIMD-dispatched kernels with each instruction set the CPU can run
+//   dist/<dist>/<kernel>/<n> kernels without a size limit on heavy_ties, exponential and sorted
+//                           scores (data::Dist), int64/float64
 //   phase_rank/<kernel>/<n> kernel.rank_only: the ranking phase alone (total - rank = scan/areas)
 //   validate[_f32u8]/<n>    aucrecall::validate alone: what the public entry point adds
 //   read_inputs[_f32u8]/<n> one pass summing labels and scores: the memory-bandwidth floor
@@ -13,6 +15,8 @@
 //   cutoff/<K>/<n>          aucrecall::compute with cutoff K (the public entry point: checks
 //                           included); cutoff/full/<n> the same call without a cutoff
 //   ranked/<n>, ranked_u8/<n>  aucrecall::compute_ranked on int64 / uint8 labels in rank order
+//   ranked@<isa>/<n>, ranked_u8@<isa>/<n>  the same with each instruction set the CPU can run;
+//                           @scalar is compiled without auto-vectorisation (the yardstick)
 //   read_labels/<n>         one pass summing the int64 labels alone: the ranked scan's floor
 //   grouped/<G>x<S>/<n>     compute_grouped, G groups of S items (n = G*S), rows of a group
 //                           contiguous, one thread; grouped_mt/...: threads across groups (all
@@ -73,8 +77,14 @@ constexpr std::size_t all_sizes[] = {5, 100, 10'000, 100'000, 1'000'000, 10'000'
 constexpr std::size_t large_sizes[] = {10'000, 100'000, 1'000'000, 10'000'000};
 // Thread scaling: sizes where threads pay, and the thread counts tried (those above the
 // machine's logical CPUs are left out and named in the context).
-constexpr std::size_t scaling_sizes[] = {1'000'000, 10'000'000};
+constexpr std::size_t scaling_sizes[] = {100'000, 1'000'000, 10'000'000};
 constexpr unsigned scaling_threads[] = {1, 2, 4, 8, 16};
+// Distributions besides the study's uniform scores, at sizes where the default kernel's choice
+// between radix_rank, radix_rank_mt and keysort is made: ties, spread exponents, sorted input.
+constexpr aucrecall::data::Dist other_dists[] = {aucrecall::data::Dist::heavy_ties,
+                                                 aucrecall::data::Dist::exponential,
+                                                 aucrecall::data::Dist::sorted};
+constexpr std::size_t dist_sizes[] = {100'000, 1'000'000};
 // Per-query evaluation rows: cutoffs at sizes where selection matters, ranked lists, groups.
 constexpr std::size_t cutoff_sizes[] = {100'000, 10'000'000};
 constexpr std::uint64_t cutoff_ks[] = {10, 100, 1000};
@@ -124,11 +134,11 @@ struct Prepared {
 };
 
 template <class Label, class Score>
-Prepared prepare(std::size_t n) {
+Prepared prepare(std::size_t n, aucrecall::data::Dist dist) {
     namespace data = aucrecall::data;
     auto dataset = std::make_shared<data::Dataset<Label, Score>>(
         n == study_example_n ? data::study_example<Label, Score>()
-                             : data::generate<Label, Score>(n, data::Dist::uniform, settings.seed));
+                             : data::generate<Label, Score>(n, dist, settings.seed));
     Prepared p;
     p.input = aucrecall::make_input<Label, Score>(dataset->labels(), dataset->scores());
     p.bytes_per_item = sizeof(Label) + sizeof(Score);
@@ -137,12 +147,12 @@ Prepared prepare(std::size_t n) {
     return p;
 }
 
-const Prepared& dataset(Variant v, std::size_t n) {
-    static std::map<std::pair<Variant, std::size_t>, Prepared> cache;
-    auto it = cache.find({v, n});
+const Prepared& dataset(Variant v, std::size_t n, aucrecall::data::Dist dist = aucrecall::data::Dist::uniform) {
+    static std::map<std::tuple<Variant, std::size_t, aucrecall::data::Dist>, Prepared> cache;
+    auto it = cache.find({v, n, dist});
     if (it == cache.end())
-        it = cache.emplace(std::pair{v, n}, v == Variant::u8_f32 ? prepare<std::uint8_t, float>(n)
-                                                                   : prepare<std::int64_t, double>(n))
+        it = cache.emplace(std::tuple{v, n, dist}, v == Variant::u8_f32 ? prepare<std::uint8_t, float>(n, dist)
+                                                                          : prepare<std::int64_t, double>(n, dist))
                  .first;
     return it->second;
 }
@@ -225,12 +235,12 @@ void select_isa(const Kernel& kernel, const std::string& isa) {
 }
 
 void kernel_row(benchmark::State& state, const Kernel* kernel, Variant variant, std::string isa,
-                std::string family) {
+                std::string family, aucrecall::data::Dist dist) {
     const auto n = static_cast<std::size_t>(state.range(0));
     const std::string row = row_name(family, n);
     const std::string& wanted_isa = isa.empty() ? settings.default_isa : isa;
     try {
-        const Prepared& data = dataset(variant, n);
+        const Prepared& data = dataset(variant, n, dist);
         select_isa(*kernel, wanted_isa);
         const CheckOutcome& check = check_kernel(row, *kernel, data, wanted_isa);
         if (!check.error.empty()) return fail_row(state, row, check.error);
@@ -259,7 +269,7 @@ void thread_scaling_row(benchmark::State& state, const Kernel* kernel, unsigned 
                         std::string family) {
     // The multithreaded kernels read AUCRECALL_THREADS on every call; restored after the row.
     const ScopedEnv forced("AUCRECALL_THREADS", std::to_string(threads));
-    kernel_row(state, kernel, Variant::i64_f64, std::string(), std::move(family));
+    kernel_row(state, kernel, Variant::i64_f64, std::string(), std::move(family), aucrecall::data::Dist::uniform);
 }
 
 void phase_rank_row(benchmark::State& state, const Kernel* kernel, std::string family) {
@@ -392,9 +402,10 @@ void cutoff_row(benchmark::State& state, std::uint64_t k, std::string family) {
 }
 
 template <class Label>
-void ranked_row(benchmark::State& state, std::string family) {
+void ranked_row(benchmark::State& state, std::string isa, std::string family) {
     const auto n = static_cast<std::size_t>(state.range(0));
     try {
+        aucrecall::force_simd_isa(isa.empty() ? settings.default_isa : isa);
         // The study's labels (randint(0, 2), the fixed example at n = 5) read as a ranked list.
         static std::map<std::size_t, std::pair<std::vector<Label>, double>> cache;
         auto it = cache.find(n);
@@ -511,7 +522,7 @@ void register_rows() {
         for (Variant v : all_variants) {
             const std::string family = std::string(kernel.name) + suffix(v);
             auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel, v,
-                                                   std::string(), family);
+                                                   std::string(), family, aucrecall::data::Dist::uniform);
             for (std::size_t n : all_sizes)
                 if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
         }
@@ -521,11 +532,22 @@ void register_rows() {
         for (std::string_view isa : aucrecall::simd_isas_supported()) {
             const std::string family = std::string(kernel.name) + "@" + std::string(isa);
             auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel,
-                                                   Variant::i64_f64, std::string(isa), family);
+                                                   Variant::i64_f64, std::string(isa), family,
+                                                   aucrecall::data::Dist::uniform);
             for (std::size_t n : all_sizes)
                 if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
         }
     }
+    // The default kernel's choice is checked on other score distributions too: every kernel
+    // practical at all dist_sizes, on data that stresses bucketing and sorting differently.
+    for (aucrecall::data::Dist dist : other_dists)
+        for (const Kernel& kernel : aucrecall::kernels()) {
+            if (kernel.max_practical_n < *std::max_element(std::begin(dist_sizes), std::end(dist_sizes))) continue;
+            const std::string family = "dist/" + std::string(aucrecall::data::name(dist)) + "/" + std::string(kernel.name);
+            auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel, Variant::i64_f64,
+                                                   std::string(), family, dist);
+            for (std::size_t n : dist_sizes) b->Arg(static_cast<std::int64_t>(n));
+        }
     const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
     for (const Kernel& kernel : aucrecall::kernels()) {
         if (!kernel.multithreaded) continue;
@@ -552,13 +574,23 @@ void register_rows() {
         for (std::size_t n : cutoff_sizes) b->Arg(static_cast<std::int64_t>(n));
     }
     {
-        auto* b = benchmark::RegisterBenchmark("ranked", ranked_row<std::int64_t>, std::string("ranked"));
-        auto* u8 = benchmark::RegisterBenchmark("ranked_u8", ranked_row<std::uint8_t>, std::string("ranked_u8"));
+        auto* b = benchmark::RegisterBenchmark("ranked", ranked_row<std::int64_t>, std::string(), std::string("ranked"));
+        auto* u8 = benchmark::RegisterBenchmark("ranked_u8", ranked_row<std::uint8_t>, std::string(),
+                                                std::string("ranked_u8"));
         auto* floor = benchmark::RegisterBenchmark("read_labels", read_labels_row);
         for (std::size_t n : all_sizes) {
             b->Arg(static_cast<std::int64_t>(n));
             u8->Arg(static_cast<std::int64_t>(n));
             floor->Arg(static_cast<std::int64_t>(n));
+        }
+    }
+    for (std::string_view isa : aucrecall::simd_isas_supported()) {
+        const std::string wide = "ranked@" + std::string(isa), narrow = "ranked_u8@" + std::string(isa);
+        auto* b = benchmark::RegisterBenchmark(wide.c_str(), ranked_row<std::int64_t>, std::string(isa), wide);
+        auto* u8 = benchmark::RegisterBenchmark(narrow.c_str(), ranked_row<std::uint8_t>, std::string(isa), narrow);
+        for (std::size_t n : large_sizes) {
+            b->Arg(static_cast<std::int64_t>(n));
+            u8->Arg(static_cast<std::int64_t>(n));
         }
     }
     for (const auto& [groups, size] : grouped_shapes) {

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""Figure 3: SIMD kernels per instruction set and per compiler (gcc vs clang files).
+"""Figure 3: per-instruction-set code, speed-up over its own scalar row, per compiler.
 
-One panel per size; groups are instruction sets, bars are (kernel, compiler): the kernel's colour,
-hatched for the second compiler. Bars in ns per item so both sizes read on the same kind of axis.
+One panel per size; groups are instruction sets, bars are (family, compiler): the family's colour,
+hatched for the second compiler. A family is a kernel or entry point with @<isa> rows (simd_scan,
+the ranked scan on int64 and uint8 labels); each bar is that family's scalar median over its
+median with the instruction set forced (1 = no gain), so families whose costs differ by 1000x
+share one axis. The ns per item are printed on the bars.
 """
 
 import sys
@@ -28,31 +31,33 @@ def render(results):
     isas = results.isas()
     series = [(kernel, source) for kernel in results.implementations(common.ISA)
               for source in sources]
-    figure, axes = common.new_figure(results, "SIMD kernels per instruction set and compiler",
+    figure, axes = common.new_figure(results, "Speed-up over scalar per instruction set and compiler",
                                      width=6 * len(sizes), columns=len(sizes))
     offsets, width = common.grouped_offsets(len(series))
     for axis, n in zip(axes, sizes):
         for (kernel, source), offset in zip(series, offsets):
             hatch = COMPILER_HATCHES[sources.index(source) % len(COMPILER_HATCHES)]
-            xs, heights, missing = [], [], []
+            scalar = results.get(common.ISA, source, kernel, n, "scalar")
+            xs, heights, labels, missing = [], [], [], []
             for x, isa in enumerate(isas):
                 row = results.get(common.ISA, source, kernel, n, isa)
-                if row:
+                if row and scalar:
                     xs.append(x + offset)
-                    heights.append(row.ns_per_item)
+                    heights.append(scalar.stats.median / row.stats.median)
+                    labels.append(f"{heights[-1]:.1f}x {common.format_number(row.ns_per_item)} ns")
                 else:
                     missing.append(x + offset)
             bars = axis.bar(xs, heights, width, color=results.colour(kernel), hatch=hatch,
                             edgecolor="white", linewidth=0.3,
                             label=results.label(kernel, source) if n == sizes[0] else None)
-            axis.bar_label(bars, [common.format_number(h) for h in heights], fontsize=6, padding=1,
-                           rotation=90)
+            axis.bar_label(bars, labels, fontsize=5, padding=1, rotation=90)
             for x in missing:  # not compiled, not supported by this CPU, or failed: say so
                 axis.text(x, 0, " n/a", rotation=90, ha="center", va="bottom", fontsize=7,
                           color="dimgray")
         axis.set_xticks(range(len(isas)), isas)
         axis.set_xlabel("instruction set forced (AUCRECALL_ARCH)")
-        axis.set_ylabel("median ns per item (lower is better)")
+        axis.set_ylabel("scalar median / median (higher is better)")
+        axis.axhline(1.0, color="dimgray", linewidth=0.6)
         axis.set_title(f"n = {common.format_size(n)}")
         axis.margins(y=0.15)
         axis.grid(axis="y", alpha=0.3)

@@ -33,6 +33,8 @@ NARROW = "f32u8"           # <kernel>_f32u8/<n>, float32 scores and uint8 labels
 ISA = "isa"                # <kernel>@<isa>/<n>, one instruction set forced
 PHASE_RANK = "phase_rank"  # phase_rank/<kernel>/<n>, the ranking phase alone
 THREADS = "threads"        # threads/<kernel>@<t>/<n>, a multithreaded kernel on t threads
+DIST = "dist"              # dist/<distribution>/<kernel>/<n>, scores other than uniform (Row.isa:
+                           # the distribution's name, data::Dist)
 EXTRA = "extra"            # extra/<experiment>/<n>, a labelled variant, not one of the article's
 DATAGEN = "datagen"        # datagen/<list|array>/<n>, the data generation the article timed
 # Per-query evaluation (SPEC.md "Cutoff K", "Ranked input", "Groups"):
@@ -106,6 +108,9 @@ def parse_name(run_name):
         return None
     n = int(size)
     prefix, _, rest = head.partition("/")
+    if prefix == DIST:
+        dist, _, kernel = rest.partition("/")
+        return (DIST, kernel, dist, n) if dist and kernel and "/" not in kernel else None
     if prefix in PREFIXED_KINDS and rest and "/" not in rest:
         if prefix == THREADS:
             kernel, _, threads = rest.partition("@")

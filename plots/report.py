@@ -279,6 +279,53 @@ class Report:
                      "", model.markdown_table(["kernel", "n", "threads: time (speed-up)"], lines),
                      "")
 
+    def backends(self):
+        """Per-instruction-set rows: each family's speed-up over its own scalar row, per compiler."""
+        r = self.results
+        lines = []
+        for source in r.cpp_sources:
+            for family in r.implementations(model.ISA, source):
+                for n in r.sizes(model.ISA, source, family):
+                    scalar = r.median(model.ISA, source, family, n, "scalar")
+                    cells = []
+                    for isa in r.isas(source):
+                        t = r.median(model.ISA, source, family, n, isa)
+                        if t is None:
+                            continue
+                        gain = f" ({model.format_factor(scalar / t)})" if scalar else ""
+                        cells.append(f"{isa} {model.format_time(t)}{gain}")
+                    if cells:
+                        lines.append([source, f"`{family}`", model.format_size(n), ", ".join(cells)])
+        if lines:
+            self.add("## Instruction sets", "", "Median per call with the instruction set forced "
+                     "(`<family>@<isa>` rows) and, in brackets, the speed-up over the same family's "
+                     "`scalar` row in the same run. The ranked scan's scalar entry is compiled "
+                     "without auto-vectorisation; `simd_scan`'s is plain C++.", "",
+                     model.markdown_table(["compiler", "family", "n", "instruction set: time (speed-up)"],
+                                          lines), "")
+
+    def distributions(self):
+        """dist/<dist>/<kernel>/<n>: kernels on other score distributions, fastest marked."""
+        r = self.results
+        if not self.cpp:
+            return
+        rows = r.select(model.DIST, self.cpp)
+        lines = []
+        for dist in sorted({row.isa for row in rows}):
+            for n in sorted({row.n for row in rows if row.isa == dist}):
+                cells = sorted(((row.stats.median, row.implementation) for row in rows
+                                if row.isa == dist and row.n == n))
+                if cells:
+                    lines.append([dist, model.format_size(n), ", ".join(
+                        f"`{name}` {model.format_time(t)}" for t, name in cells)])
+        if lines:
+            self.add("## Other score distributions", "", f"`{self.cpp}`: kernels without a size "
+                     "limit on int64 labels with `heavy_ties` (three values), `exponential` "
+                     "(magnitudes over the whole exponent range) and `sorted` scores "
+                     "(`data::Dist`), fastest first; the default kernel is chosen from these and "
+                     "the uniform rows.", "",
+                     model.markdown_table(["scores", "n", "kernels, fastest first"], lines), "")
+
     def findings(self):
         """'What the numbers say': each sentence only when its rows exist."""
         r, py, cpp = self.results, self.python, self.cpp
@@ -615,6 +662,8 @@ class Report:
         self.findings()
         self.fidelity()
         self.thread_scaling()
+        self.backends()
+        self.distributions()
         self.per_query()
         self.ratio_table()
         self.charts(chart_paths)

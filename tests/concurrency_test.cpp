@@ -1,7 +1,7 @@
 // Many threads calling the library at once, each on its own input, must get exactly the results
 // of sequential calls: kernels keep per-thread scratch memory and a process-wide SIMD choice, and
-// radix_rank_mt starts threads of its own inside each call. The `tsan` preset runs this file (and
-// the thread-count tests) under ThreadSanitizer in the test command.
+// radix_rank_mt runs its tasks on the process-wide thread pool. The `tsan` preset runs this file
+// (and the thread-count and thread-pool tests) under ThreadSanitizer in the test command.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -28,7 +28,7 @@ struct Job {
 std::vector<Job> jobs() {
     std::vector<Job> out;
     // Sizes on every path: the allocation-free tiny path, keysort, radix_rank, and (300000, over
-    // 2^18) radix_rank_mt with threads of its own.
+    // tuning::threads_from_n) radix_rank_mt on the thread pool.
     std::uint64_t seed = 11;
     for (std::size_t n : {5u, 16u, 100u, 700u, 5000u, 300000u})
         for (data::Dist dist : {data::Dist::uniform, data::Dist::heavy_ties})

@@ -564,4 +564,36 @@ TEST(HostileSizes, RadixRankFallsBackBeyondItsRecordIndex) {
     EXPECT_EQ(before[0], reference::metric(d.labels(), d.scores(), Ties::average));
 }
 
+// radix_rank hands data concentrated in a few buckets to keysort's method; both ways must give
+// the exact value on every distribution, one thread and two, so the bucket path is run with the
+// switch turned off too.
+TEST(HostileSizes, RadixRankConcentratedDataGivesTheSameResultBothWays) {
+    const Kernel& radix = kernel_named("radix_rank");
+    const Kernel& threaded = kernel_named("radix_rank_mt");
+    const ScopedEnv two("AUCRECALL_THREADS", "2");
+    const unsigned default_limit = aucrecall::testing::set_radix_concentration_limit(0);
+    for (aucrecall::data::Dist dist : aucrecall::data::all_dists)
+        for (std::size_t n : {300u, 5000u, 70000u}) {
+            const auto d = aucrecall::data::generate<std::int64_t, double>(n, dist, 17 + n);
+            const auto input = aucrecall::make_input(d.labels(), d.scores());
+            for (Ties ties : {Ties::average, Ties::stable}) {
+                const double exact = reference::metric(d.labels(), d.scores(), ties);
+                for (unsigned limit : {default_limit, 0u}) {
+                    aucrecall::testing::set_radix_concentration_limit(limit);
+                    EXPECT_EQ(radix.run(input, ties), exact) << aucrecall::data::name(dist) << " n " << n << " limit " << limit;
+                    EXPECT_EQ(threaded.run(input, ties), exact) << aucrecall::data::name(dist) << " n " << n << " limit " << limit;
+                }
+            }
+        }
+    aucrecall::testing::set_radix_concentration_limit(default_limit);
+    // heavy ties (three values) take the switch; the study's uniform scores do not
+    const std::size_t before = aucrecall::testing::radix_concentrated_fallbacks();
+    const auto tied = aucrecall::data::generate<std::int64_t, double>(5000, aucrecall::data::Dist::heavy_ties, 3);
+    (void)radix.run(aucrecall::make_input(tied.labels(), tied.scores()), Ties::average);
+    EXPECT_EQ(aucrecall::testing::radix_concentrated_fallbacks(), before + 1);
+    const auto uniform = aucrecall::data::generate<std::int64_t, double>(5000, aucrecall::data::Dist::uniform, 3);
+    (void)radix.run(aucrecall::make_input(uniform.labels(), uniform.scores()), Ties::average);
+    EXPECT_EQ(aucrecall::testing::radix_concentrated_fallbacks(), before + 1);
+}
+
 }  // namespace

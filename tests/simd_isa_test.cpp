@@ -143,6 +143,90 @@ INSTANTIATE_TEST_SUITE_P(Dispatch, SimdKernelPerIsa,
                          param_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SimdKernelPerIsa);  // a registry without SIMD kernels
 
+// ---- The ranked scan, per instruction set (scalar included) -------------------------------------
+// compute_ranked's block scan has a copy per instruction set; each forced in turn must give the
+// exact reference on every label type, at vector tails, block boundaries (2^16 ranks) and
+// cutoffs inside blocks, from misaligned starts, and must name the first bad label.
+class RankedScanPerIsa : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (!cpu_runs(GetParam())) GTEST_SKIP() << "this CPU cannot run " << GetParam();
+        aucrecall::force_simd_isa(GetParam());
+    }
+    void TearDown() override { restore_best_isa(); }
+};
+
+template <class Label>
+auto ranked_labels(std::size_t n, std::uint64_t seed) {
+    return data::generate<Label, float>(n, Dist::uniform, seed);  // its labels(); no vector<bool>
+}
+
+TEST_P(RankedScanPerIsa, MatchesTheExactReferenceAtTailsBlocksAndCutoffs) {
+    constexpr std::size_t block = std::size_t{1} << 16;
+    std::vector<std::size_t> lengths;
+    for (std::size_t n = 0; n <= 70; ++n) lengths.push_back(n);
+    for (std::size_t n : {127u, 128u, 129u, 1021u})
+        lengths.push_back(n);
+    for (std::size_t n : {block - 1, block, block + 1, 2 * block + 37, 300'001ul}) lengths.push_back(n);
+    for (LabelType label_type : all_label_types)
+        with_types(label_type, aucrecall::ScoreType::f32, [&](auto label_tag, auto) {
+            using Label = typename decltype(label_tag)::type;
+            int failures = 0;
+            for (std::size_t n : lengths) {
+                const auto d = ranked_labels<Label>(n, data::default_seed + n);
+                const std::span<const Label> labels = d.labels();
+                const std::size_t offset = 1 + n % 7;  // a start that is not a vector boundary
+                const PlacedCopy<Label> placed(labels, offset);
+                for (std::uint64_t k : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{3}, std::uint64_t{33},
+                                        std::uint64_t{block - 1}, std::uint64_t{block}, std::uint64_t{block + 5},
+                                        std::uint64_t{n > 0 ? n - 1 : 0}, std::uint64_t{n + 5}}) {
+                    const double expected =
+                        reference::to_double(reference::exact_ranked(labels, k));
+                    for (std::span<const Label> view : {labels, placed.view()}) {
+                        const double got = aucrecall::auc_recall_ranked(view, k);
+                        const bool same = (std::isnan(expected) && std::isnan(got)) || got == expected;
+                        EXPECT_TRUE(same) << "isa " << GetParam() << ", labels " << name(label_type) << ", n " << n
+                                          << ", k " << k << ": got " << got << ", exact " << expected;
+                        if (!same && ++failures >= 10) return;
+                    }
+                }
+            }
+        });
+    EXPECT_EQ(aucrecall::simd_isa_last_used(), GetParam());
+}
+
+TEST_P(RankedScanPerIsa, NamesTheFirstLabelOtherThanZeroOrOne) {
+    constexpr std::size_t n = 150'000;  // three blocks
+    const auto d = ranked_labels<std::int64_t>(n, 21);
+    const std::vector<std::int64_t> base(d.labels().begin(), d.labels().end());
+    for (std::size_t at : {std::size_t{0}, std::size_t{5}, std::size_t{64}, std::size_t{65'535},
+                           std::size_t{65'536}, std::size_t{100'000}, n - 1})
+        for (std::int64_t bad : {std::int64_t{2}, std::int64_t{-1}, std::int64_t{1} << 40}) {
+            auto check = [&](auto typed, std::uint64_t k) {
+                try {
+                    (void)aucrecall::auc_recall_ranked(typed, k);
+                    ADD_FAILURE() << "no error for " << bad << " at " << at << ", k " << k;
+                } catch (const aucrecall::InvalidInput& e) {
+                    EXPECT_EQ(e.index(), at) << e.what();
+                }
+            };
+            std::vector<std::int64_t> wide = base;
+            wide[at] = bad;
+            std::vector<std::int32_t> mid(base.begin(), base.end());
+            mid[at] = static_cast<std::int32_t>(bad == (std::int64_t{1} << 40) ? 7 : bad);
+            std::vector<std::uint8_t> narrow(base.begin(), base.end());
+            narrow[at] = static_cast<std::uint8_t>(bad == -1 ? 255 : 2);
+            for (std::uint64_t k : {std::uint64_t{0}, std::uint64_t{10}}) {  // inside and past the cutoff
+                check(wide, k);
+                check(mid, k);
+                check(narrow, k);
+            }
+        }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dispatch, RankedScanPerIsa, ::testing::ValuesIn(compiled_isas()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
 // ---- The instruction-set API -------------------------------------------------------------------
 
 class SimdIsaApi : public ::testing::Test {

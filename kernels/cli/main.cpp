@@ -3,6 +3,7 @@
 #include "csv_reader.hpp"
 
 #include "aucrecall/aucrecall.hpp"
+#include "tuning.hpp"
 
 #include <sys/stat.h>
 
@@ -34,8 +35,8 @@ constexpr std::string_view stdin_name = "<stdin>";
 // place), the radix kernels the library picks there 16 (records and their radix scratch).
 // Measured on 10 million rows (README, "Memory"): peak 170 MB instead of 248 MB (1.9x the parsed
 // arrays instead of 2.75x) for a few percent of the command's time, which parsing dominates.
-// Below this size the scratch is under 16 MB and the library's fastest choice stands.
-constexpr std::size_t low_memory_from_rows = std::size_t{1} << 20;
+// Below this size (tuning.hpp) the scratch is under 16 MB and the library's fastest choice stands.
+using aucrecall::tuning::low_memory_from_rows;
 
 const aucrecall::Kernel& cli_default_kernel(const aucrecall::Input& input, std::uint64_t k) {
     if (input.n >= low_memory_from_rows && k == 0) return *aucrecall::find_kernel("keysort");
@@ -57,6 +58,10 @@ void print_help() {
         }
         kernel_names += name + (i + 1 < aucrecall::kernels().size() ? "," : "");
     }
+    // The dispatch table's names (kernels/src/isa_table.def), as compiled into this build.
+    std::string isa_names;
+    for (std::string_view isa : aucrecall::simd_isas_compiled())
+        isa_names += (isa_names.empty() ? "" : ", ") + std::string(isa);
     std::printf(
         "Usage: aucrecall [OPTIONS] FILE\n"
         "\n"
@@ -129,10 +134,10 @@ void print_help() {
         "     or invalid AUCRECALL_ARCH\n"
         "\n"
         "Environment:\n"
-        "  AUCRECALL_ARCH  force the SIMD instruction set of SIMD kernels: scalar, sse2, sse4_2,\n"
-        "                  avx2 or avx512 (default: the best this CPU supports). An unknown or\n"
-        "                  unsupported value is an error (exit 2).\n",
-        aucrecall::cli::max_line_bytes, low_memory_from_rows, kernel_names.c_str());
+        "  AUCRECALL_ARCH  force the SIMD instruction set of SIMD kernels (default: the best this\n"
+        "                  CPU supports), one of: %s.\n"
+        "                  An unknown or unsupported value is an error (exit 2).\n",
+        aucrecall::cli::max_line_bytes, low_memory_from_rows, kernel_names.c_str(), isa_names.c_str());
 }
 
 int usage_error(const std::string& message) {

@@ -351,12 +351,9 @@ private:
         pair_counter<Score>();
 };
 
-// One thread per this many items at least: measured in the bench rows grouped/...@<threads>.
-constexpr std::size_t grouped_items_per_thread = std::size_t{1} << 16;
-
 unsigned grouped_thread_count(const GroupOptions& options, std::size_t n) {
     if (options.threads != 0) return options.threads;
-    return kernel_impl::thread_count_for(n, grouped_items_per_thread);
+    return kernel_impl::thread_count_for(n, tuning::grouped_items_per_thread);
 }
 
 // Returns false when some item failed the input checks (the values are then meaningless).

@@ -35,6 +35,8 @@ void sort_keys_vectorized(std::uint32_t* keys, std::size_t n);
 // Threads for a job of n items: AUCRECALL_THREADS when set (1..64, else throws), otherwise the
 // hardware's count, at most one per `per_thread` items (radix_rank_mt.cpp).
 unsigned thread_count_for(std::size_t n, std::size_t per_thread);
+// The hardware's threads, capped at tuning::max_auto_threads (AUCRECALL_THREADS aside).
+unsigned threads_available();
 
 // The library's own cutoff path when no kernel is named: selection, then the rank-sum kernel
 // that default_kernel() would pick for the selected items' count.

@@ -16,9 +16,8 @@ namespace aucrecall::kernel_impl {
 namespace {
 
 struct VectorizedSort {
-    // Short lists keep sort_keys (insertion sort / std::sort): the same cutoff as its own
-    // std::sort range; not measured separately against vqsort.
-    static constexpr std::size_t vqsort_from_n = 256;
+    // Short lists keep sort_keys (insertion sort / std::sort).
+    static constexpr std::size_t vqsort_from_n = tuning::vqsort_from_n;
     template <class Key>
     void operator()(Key* keys, Key* scratch, std::size_t n) const {
         if (n <= vqsort_from_n) return rank_count::SortKeysInPlace{}(keys, scratch, n);

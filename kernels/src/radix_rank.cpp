@@ -32,4 +32,8 @@ std::size_t set_radix_record_limit(std::size_t limit) noexcept {
     return rank_count::record_limit().exchange(limit);
 }
 std::size_t radix_record_fallbacks() noexcept { return rank_count::record_limit_fallbacks().load(); }
+unsigned set_radix_concentration_limit(unsigned limit) noexcept {
+    return rank_count::concentration_limit().exchange(limit);
+}
+std::size_t radix_concentrated_fallbacks() noexcept { return rank_count::concentrated_fallbacks().load(); }
 }  // namespace aucrecall::testing

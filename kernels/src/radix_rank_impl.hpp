@@ -13,56 +13,31 @@
 //             what the `stable` tie count needs.
 //
 // The bucket function is linear in the score between the finite extremes (the study's uniform
-// scores spread perfectly). Where values are spread exponentially, linear buckets collapse into a
-// few; then the function is linear in the order key instead (key bits: exponent and mantissa),
-// which spreads such data evenly. Whatever the data, a big shared bucket is sorted in
-// O(m log m) at worst (radix with digit skipping: O(m) when all its scores are equal), so the
-// total never exceeds O(n log n).
+// scores spread perfectly); where 1/range overflows (subnormal ranges) it is linear in the order
+// key (key bits: exponent and mantissa). Data that lands mostly in a few buckets (heavy ties, a
+// handful of distinct values, values spread over many binades that collapse linear buckets) is
+// found after step 2 from the top digit's histogram and counted with keysort's method instead
+// (split by label, sort the keys, merge: O(n log n), measured 2-3x faster there). With that
+// switch off (tests), a big shared bucket is sorted in O(m log m) at worst, so the total never
+// exceeds O(n log n) either way.
 //
-// With several threads, every pass over items splits them into contiguous chunks (per-thread
-// histograms; thread t writes its records of digit d after those of threads < t, which keeps the
-// sort stable) and the scan splits the sorted records at bucket boundaries. Only integer counts
+// With several threads (tasks of the process's thread pool, thread_pool.hpp), every pass over
+// items splits them into contiguous chunks (per-chunk histograms; chunk t writes its records of
+// digit d after those of chunks < t, which keeps the sort stable) and the scan splits the sorted records at bucket boundaries. Only integer counts
 // cross threads, so any thread count gives exactly the single-threaded result.
 #pragma once
 
-#include <atomic>
-
+#include "kernel_list.hpp"
 #include "rank_count.hpp"
+#include "thread_pool.hpp"
 
+#include <atomic>
 #include <cmath>
-#include <exception>
 #include <limits>
-#include <thread>
 
 namespace aucrecall::rank_count {
 
-// Runs fn(t) for t = 0 .. threads-1, thread 0 on the caller; rethrows the first exception.
-template <class Fn>
-void parallel_for(unsigned threads, Fn&& fn) {
-    if (threads <= 1) {
-        fn(0u);
-        return;
-    }
-    std::vector<std::exception_ptr> errors(threads);
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    for (unsigned t = 1; t < threads; ++t)
-        pool.emplace_back([&, t] {
-            try {
-                fn(t);
-            } catch (...) {
-                errors[t] = std::current_exception();
-            }
-        });
-    try {
-        fn(0u);
-    } catch (...) {
-        errors[0] = std::current_exception();
-    }
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
-}
+using detail::parallel_for;
 
 inline std::size_t part_begin(std::size_t total, unsigned parts, unsigned part) noexcept {
     return static_cast<std::size_t>(static_cast<u128>(total) * part / parts);
@@ -129,6 +104,25 @@ inline std::atomic<std::size_t>& record_limit_fallbacks() {
     static std::atomic<std::size_t> count{0};
     return count;
 }
+// tuning::radix_concentration_limit, which tests set to 0 (never fall back) so that the bucket
+// path stays tested on tied data too (testing_hooks.hpp) ...
+inline std::atomic<unsigned>& concentration_limit() {
+    static std::atomic<unsigned> limit{tuning::radix_concentration_limit};
+    return limit;
+}
+// ... and how many calls found their data concentrated in a few buckets and counted with keysort's
+// method instead (tests read it through testing_hooks.hpp).
+inline std::atomic<std::size_t>& concentrated_fallbacks() {
+    static std::atomic<std::size_t> count{0};
+    return count;
+}
+// The keysort kernel itself (vqsort of the keys; rank_count's own LSD sort of 64-bit keys took
+// 8.5 ms where vqsort took 2.5 on 1e5 exponential scores).
+template <class Label, class Score>
+detail::RankSumParts keysort_method(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
+    return kernel_impl::keysort_parts(make_input<Label, Score>(labels, scores), ties);
+}
+
 inline std::uint32_t bucket_of_record(u64 r) noexcept { return static_cast<std::uint32_t>(r >> 32); }
 inline std::size_t index_of_record(u64 r) noexcept { return static_cast<std::uint32_t>(r) >> 1; }
 inline bool label_of_record(u64 r) noexcept { return (r & 1) != 0; }
@@ -150,6 +144,14 @@ public:
         records_ = Buffer<u64>(n_);
         scratch_ = Buffer<u64>(n_);
         build_records();
+        // Most items in a few buckets (heavy ties, a handful of distinct scores): the shared
+        // buckets would each be sorted on their own; keysort's method counts the same pairs.
+        if (concentrated()) {
+            records_ = {};
+            scratch_ = {};
+            concentrated_fallbacks().fetch_add(1, std::memory_order_relaxed);
+            return keysort_method(labels_, scores_, ties_);
+        }
         sort_records();
         const PairCounts pairs = scan();
         return finish(n_, positives_, pairs, stable_tied_, ties_, top_label());
@@ -161,7 +163,6 @@ private:
         Score low = std::numeric_limits<Score>::infinity();
         Score high = -std::numeric_limits<Score>::infinity();
     };
-    static constexpr int max_digit_bits = 11;
     // Histograms are one flat array, [thread][pass][digit], sized to this input's digit width:
     // small inputs use narrow digits, and fixed 2048-bin arrays would dominate their time.
     std::size_t radix() const noexcept { return std::size_t{1} << digit_bits_; }
@@ -204,12 +205,12 @@ private:
     void plan_digits() {
         int log2_n = 0;
         while ((std::size_t{1} << log2_n) < n_) ++log2_n;
-        bucket_bits_ = std::clamp(log2_n + 5, 8, 32);
+        bucket_bits_ = std::clamp(log2_n + tuning::log2_buckets_per_item, 8, 32);
         // From 2^20 floats on, linear buckets need 3 digits anyway: take the exact keys.
-        exact_keys_ = std::is_same_v<Score, float> && log2_n >= exact_float_keys_from_log2_n;
+        exact_keys_ = std::is_same_v<Score, float> && log2_n >= tuning::exact_float_keys_from_log2_n;
         if (exact_keys_) bucket_bits_ = 32;
         // Digits no wider than log2(n) bits: a 2048-bin histogram for 33 items cost 7 us.
-        const int widest = std::clamp(log2_n, 4, max_digit_bits);
+        const int widest = std::clamp(log2_n, 4, tuning::max_digit_bits);
         passes_ = (bucket_bits_ + widest - 1) / widest;
         digit_bits_ = (bucket_bits_ + passes_ - 1) / passes_;
         const double b = static_cast<double>((u64{1} << bucket_bits_) - 2);  // + the two infinities
@@ -220,7 +221,6 @@ private:
         by_key_ = {key_low, key_high,
                    key_high > key_low ? (b - 0.5) / static_cast<double>(key_high - key_low) : 1.0, b};
         use_keys_ = !std::isfinite(by_value_.scale);  // a subnormal range: 1/range overflows
-        key_buckets_possible_ = key_high > key_low;
     }
 
     // Digits are read through these locals: a member read inside the hot loops is reloaded
@@ -277,14 +277,27 @@ private:
         if constexpr (std::is_same_v<Score, float>)
             if (exact_keys_) return build_with(ExactFloatBuckets{});
         if (use_keys_) return build_with(by_key_);
-        build_with(by_value_);
         // Linear buckets collapse when the values spread over many binades (most items land in
-        // one top-level bin); the key bits spread those evenly. Few distinct values never pass
-        // this test with more than one value, a single value has nothing to spread.
-        if (fullest_bin(passes_ - 1) > n_ / 2 && key_buckets_possible_) {
-            use_keys_ = true;
-            build_with(by_key_);
+        // one top-level bin): run() then finds the records concentrated and hands them to
+        // keysort's method, which measured 2x faster on such data than rebuilding the records
+        // with buckets linear in the order key (exponential scores, 1e5 and 1e6 items).
+        build_with(by_value_);
+    }
+
+    // Whether two random items share a top-digit bin with probability above
+    // 1 / tuning::radix_concentration_limit (sum of squared bin counts over n^2). Uniform scores
+    // spread over 2^11 bins; three distinct values put a third of the pairs in one bin. Exact
+    // float keys resolve a shared bucket in one pass, so they never fall back.
+    bool concentrated() {
+        if (exact_keys_) return false;
+        u128 same_bin_pairs = 0;
+        for (std::size_t d = 0; d < radix(); ++d) {
+            u64 total = 0;
+            for (unsigned t = 0; t < threads_; ++t) total += histogram(t, passes_ - 1)[d];
+            same_bin_pairs += static_cast<u128>(total) * total;
         }
+        const unsigned limit = concentration_limit().load(std::memory_order_relaxed);
+        return limit != 0 && same_bin_pairs * limit > static_cast<u128>(n_) * n_;
     }
 
     // Stable LSD passes over the bucket bits; a digit shared by every record is skipped.
@@ -487,8 +500,7 @@ private:
     int bucket_bits_ = 8, passes_ = 1, digit_bits_ = 8;
     ValueBuckets<Score> by_value_;
     KeyBuckets<Score> by_key_;
-    bool use_keys_ = false, key_buckets_possible_ = false, exact_keys_ = false;
-    static constexpr int exact_float_keys_from_log2_n = 20;
+    bool use_keys_ = false, exact_keys_ = false;
     std::vector<std::uint32_t> histograms_;
     Buffer<u64> records_, scratch_;
     u128 stable_tied_ = 0;
@@ -501,7 +513,7 @@ detail::RankSumParts radix_rank_parts(std::span<const Label> labels, std::span<c
     if (n <= tiny_n) return tiny_parts(labels, scores, ties);
     if (n > record_limit().load(std::memory_order_relaxed)) {
         record_limit_fallbacks().fetch_add(1, std::memory_order_relaxed);
-        return keysort_parts(labels, scores, ties);
+        return keysort_method(labels, scores, ties);
     }
     threads = std::clamp<unsigned>(threads, 1, static_cast<unsigned>(std::min<std::size_t>(n / 2, 64)));
     return RadixRanker<Label, Score>(labels, scores, ties, threads).run();

@@ -4,6 +4,7 @@
 #include "kernel_list.hpp"
 #include "cutoff.hpp"
 #include "radix_rank_impl.hpp"
+#include "tuning.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -14,13 +15,17 @@
 namespace aucrecall::kernel_impl {
 namespace {
 
-// Below this, starting threads (once per phase) costs more than the passes they share.
-// Measured, idle-ish 2-core machine, uniform i64/f64, 1 vs 2 threads: n = 30000: 231 vs 590 us;
-// 100000: 814 vs 908 us; 300000: 3.77 vs 2.82 ms; 10^6: 16.6 vs 12.8 ms; 10^7: 159 vs 94 ms.
-constexpr std::size_t min_items_per_thread = std::size_t{1} << 17;
-constexpr unsigned max_threads = 16;
+// The hardware's threads, capped; hardware_concurrency() reads /sys on every call (~20 us
+// measured): asked once.
+unsigned hardware_threads() {
+    static const unsigned hardware =
+        std::max(1u, std::min(std::thread::hardware_concurrency(), tuning::max_auto_threads));
+    return hardware;
+}
 
 }  // namespace
+
+unsigned threads_available() { return hardware_threads(); }
 
 // AUCRECALL_THREADS=k forces k threads (1..64) whatever n; otherwise the hardware's count,
 // capped, and one thread per `per_thread` items.
@@ -34,15 +39,12 @@ unsigned thread_count_for(std::size_t n, std::size_t per_thread) {
                                         "' is not a thread count from 1 to 64");
         return value;
     }
-    // hardware_concurrency() reads /sys on every call (~20 us measured): ask once.
-    static const unsigned hardware =
-        std::max(1u, std::min(std::thread::hardware_concurrency(), max_threads));
     const std::size_t by_size = std::max<std::size_t>(1, n / per_thread);
-    return static_cast<unsigned>(std::min<std::size_t>(hardware, by_size));
+    return static_cast<unsigned>(std::min<std::size_t>(hardware_threads(), by_size));
 }
 
 namespace {
-unsigned thread_count(std::size_t n) { return thread_count_for(n, min_items_per_thread); }
+unsigned thread_count(std::size_t n) { return thread_count_for(n, tuning::items_per_thread); }
 }  // namespace
 
 double radix_rank_mt(const Input& input, Ties ties) { return radix_rank_mt_parts(input, ties).metric(); }

@@ -16,6 +16,8 @@
 #pragma once
 
 #include "detail.hpp"
+#include "thread_pool.hpp"
+#include "tuning.hpp"
 
 #include <algorithm>
 #include <array>
@@ -42,8 +44,8 @@ struct CachedBlock {
     std::unique_ptr<std::byte[]> data;
     std::size_t bytes = 0;
 };
-inline constexpr std::size_t cache_max_bytes = std::size_t{256} << 20;
-inline constexpr std::size_t cache_max_blocks = 3;
+using tuning::cache_max_bytes;
+using tuning::cache_max_blocks;
 inline std::vector<CachedBlock>& thread_block_cache() {
     thread_local std::vector<CachedBlock> cache;
     return cache;
@@ -98,7 +100,12 @@ public:
 
 private:
     void release() noexcept {
-        if (!block_.data || block_.bytes > cache_max_bytes) return;
+        // A pool worker's cache could not be released by the caller (release_scratch() frees
+        // the calling thread's): workers free their blocks.
+        if (!block_.data || block_.bytes > cache_max_bytes || detail::on_pool_worker()) {
+            block_ = {};
+            return;
+        }
         try {
             auto& cache = thread_block_cache();
             cache.push_back(std::move(block_));
@@ -142,11 +149,9 @@ inline detail::RankSumParts finish(u64 n, u64 positives, const PairCounts& c, u1
 }
 
 // ---- tiny inputs -------------------------------------------------------------------------------
-// Up to this many items every kernel ranks on the stack: an insertion sort (stable, so ties stay
-// in input order = the `stable` ranking) and one pass, no allocation. Measured (uniform, i64/f64,
-// medians): n = 5: 30 ns (`fused` 62-76 ns); n = 16: 0.12 us (`fused` 0.17 us); n = 24: equal;
-// n = 32: 0.40 us (`fused` 0.35 us), hence 16.
-inline constexpr std::size_t tiny_n = 16;
+// Up to tuning::tiny_n items every kernel ranks on the stack: an insertion sort (stable, so ties
+// stay in input order = the `stable` ranking) and one pass, no allocation.
+using tuning::tiny_n;
 
 template <class Label, class Score>
 detail::RankSumParts tiny_parts(std::span<const Label> labels, std::span<const Score> scores,

@@ -3,6 +3,7 @@
 #include "cutoff.hpp"
 #include "kernel_list.hpp"
 #include "rank_count.hpp"
+#include "tuning.hpp"
 
 #include <array>
 #include <cmath>
@@ -79,28 +80,17 @@ const Kernel* find_kernel(std::string_view name) noexcept {
     return nullptr;
 }
 
-// The fastest correct kernel by input size, from medians measured on this project's machine
-// (2 shared cores, AMD EPYC, GCC 12 -O3; uniform scores, int64 labels; /tmp timing harness of
-// the rank-sum work, see the issue-4 report). In microseconds:
-//          n:     5     16     17    100    200    400    800   1e5    1e6    1e7
-//   fused      0.062  0.165  0.187   1.22   2.63   5.91  12.8   8783  113469    -
-//   keysort    0.031  0.118  0.156   1.09   2.47   5.54  31.0   2563   18333  339152
-//   radix_rank 0.030  0.118  0.486   1.18   2.84   3.50   8.40   825   14341  170997
-// radix_rank_mt, 1 vs 2 threads: 1e5: 814 vs 908; 3e5: 3769 vs 2816; 1e6: 16606 vs 12836;
-// 1e7: 160248 vs 94351 (1.70x). With vqsort in keysort, n = 200: keysort 2.47, radix_rank 2.84;
-// n = 300: keysort 4.08, radix_rank 2.70; 1e5: keysort 1822. n <= 16 runs the same allocation-free path in keysort and
-// radix_rank; up to a few hundred items keysort's std::sort of bare keys wins; from 256 on
-// radix_rank's bucket records; from 2^18 on the threaded version (it uses one thread per 2^17
-// items, so it is single-threaded where threads do not pay). When the cores are busy with other
-// work the threads gain nothing or lose (measured under load: radix_rank_mt vs radix_rank at
-// 1e7: 164 vs 161 ms; at 1e6: 23.9 vs 14.3 ms); AUCRECALL_THREADS=1 opts out.
+// The fastest correct kernel by input size (thresholds and their measurements: tuning.hpp and
+// results/tuning.md): n <= tiny_n runs the same allocation-free path in keysort and radix_rank;
+// up to a few hundred items keysort's sort of bare keys wins; then radix_rank's bucket records;
+// then the threaded version wherever it runs at least two threads. When the cores are busy with
+// other work the threads gain nothing or lose; AUCRECALL_THREADS=1 opts out.
 const Kernel& default_kernel(const Input& input) noexcept {
     static const Kernel* const small = find_kernel("keysort");
     static const Kernel* const mid = find_kernel("radix_rank");
     static const Kernel* const large = find_kernel("radix_rank_mt");
-    constexpr std::size_t tiny_n = 16, radix_rank_from_n = 256, threads_from_n = std::size_t{1} << 18;
-    if (input.n >= threads_from_n) return *large;
-    return input.n > tiny_n && input.n < radix_rank_from_n ? *small : *mid;
+    if (input.n >= tuning::threads_from_n && kernel_impl::threads_available() > 1) return *large;
+    return input.n > tuning::tiny_n && input.n < tuning::radix_rank_from_n ? *small : *mid;
 }
 
 namespace kernel_impl {
@@ -127,59 +117,6 @@ double default_at(const Input& input, Ties ties, std::uint64_t k) {
     });
 }
 }  // namespace kernel_impl
-
-namespace {
-// The ranked list's one pass (SPEC.md "Ranked input"): P over all n labels; over the first m,
-// their positives, the rank sum S and y0. The checks for labels other than 0/1 ride along as an
-// OR of the bits that must be zero; only when one is set does a second pass find its index.
-// Ranks are summed within blocks of 2^16 in 32-bit lanes (a block adds < 2^31) and widened once
-// per block; a label selects its rank with a mask, not a multiply (no 64-bit vector multiply
-// before AVX-512), so the loop vectorises on the baseline instruction set.
-template <class Label>
-double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
-    using u64 = std::uint64_t;
-    const std::size_t n = labels.size();
-    const u64 m = k == 0 ? n : std::min<u64>(k, n);
-    constexpr std::size_t block = std::size_t{1} << 16;
-    const Label* y = labels.data();
-    u64 stray_bits = 0, positives_top = 0;
-    unsigned __int128 rank_sum = 0;
-    for (std::size_t start = 0; start < m; start += block) {
-        const std::size_t end = std::min<std::size_t>(m, start + block);
-        std::uint32_t p = 0, weighted = 0, stray = 0;
-        const std::uint32_t count = static_cast<std::uint32_t>(end - start);
-        const Label* block_labels = y + start;
-        for (std::uint32_t r = 0; r < count; ++r) {
-            const auto v = static_cast<std::uint32_t>(block_labels[r]);
-            // 64-bit labels: any set bit in the high half is stray too
-            if constexpr (sizeof(Label) == 8) stray |= static_cast<std::uint32_t>(static_cast<u64>(block_labels[r]) >> 32);
-            stray |= v;
-            p += v;
-            weighted += r & (0u - (v & 1u));
-        }
-        stray_bits |= stray;
-        positives_top += p;
-        rank_sum += weighted + static_cast<unsigned __int128>(start) * p;
-    }
-    u64 positives_rest = 0;
-    for (std::size_t r = m; r < n; ++r) {
-        const u64 v = static_cast<u64>(y[r]);
-        stray_bits |= v;
-        positives_rest += v;
-    }
-    if ((stray_bits & ~u64{1}) != 0) detail::check_labels(labels);  // throws with the index
-    const detail::RankSumParts top{m, positives_top, 2 * rank_sum, m > 0 && y[0] ? 1u : 0u, 1};
-    return cutoff::metric_at(m, positives_top + positives_rest, top, {});
-}
-}  // namespace
-
-double compute_ranked(const RankedInput& input, std::uint64_t k) {
-    detail::check_size(input.n);
-    if (input.n > 0 && input.labels == nullptr)
-        throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
-    return detail::visit_labels(input.labels, input.n, input.label_type,
-                                [k](auto labels) { return ranked_metric(labels, k); });
-}
 
 std::string_view to_string(Undefined policy) noexcept {
     switch (policy) {

@@ -11,5 +11,10 @@ namespace aucrecall::testing {
 std::size_t set_radix_record_limit(std::size_t limit) noexcept;
 // ... and how many calls took the fallback so far.
 std::size_t radix_record_fallbacks() noexcept;
+// radix_rank counts with keysort's method when most items share a few buckets: sets the limit
+// (tuning::radix_concentration_limit; 0 never falls back) and returns the previous one ...
+unsigned set_radix_concentration_limit(unsigned limit) noexcept;
+// ... and how many calls took that way so far.
+std::size_t radix_concentrated_fallbacks() noexcept;
 
 }  // namespace aucrecall::testing

@@ -389,6 +389,13 @@ def test_ranked_is_the_scored_metric_with_descending_scores(label_dtype):
     assert aucrecall.auc_recall_ranked([True, False, True]) == aucrecall.auc_recall([1, 0, 1], [3, 2, 1])
 
 
+def test_ranked_bool_storage_other_than_0_1_is_named():
+    # A byte buffer viewed as bool can hold 2: the vector scan sees it and names its index.
+    y_true = np.frombuffer(bytes([0, 1, 0, 1, 2, 1, 0]), dtype=bool)
+    with pytest.raises(ValueError, match="label at index 4 has the byte value 2"):
+        aucrecall.auc_recall_ranked(y_true)
+
+
 def group_reference(labels, scores, keys, ties, k):
     """Per group, in order of first appearance: (key, value or None, n, positives)."""
     order, members = [], {}

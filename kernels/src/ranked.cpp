@@ -1,0 +1,101 @@
+// The ranked-input entry point (SPEC.md "Ranked input"): labels already in rank order, so the
+// metric is one scan: P over all n labels and, over the first m = min(K, n), their positives, the
+// rank sum S and y0. The scan runs per instruction set (ranked_scan_impl.hpp, one copy per line of
+// the dispatch table) or, for `scalar`, from ranked_scalar.cpp, compiled without
+// auto-vectorisation so that it is the yardstick the vector versions are measured against.
+#include "cutoff.hpp"
+#include "detail.hpp"
+#include "ranked_scan_impl.hpp"
+#include "simd_dispatch.hpp"
+
+#include <array>
+#include <type_traits>
+
+namespace aucrecall::ranked_detail {
+#define AUCRECALL_RANKED_BLOCKS(name)                                               \
+    BlockSums ranked_block_##name(const std::uint8_t* y, std::uint32_t count);     \
+    BlockSums ranked_block_##name(const std::uint32_t* y, std::uint32_t count);    \
+    BlockSums ranked_block_##name(const std::uint64_t* y, std::uint32_t count);
+AUCRECALL_RANKED_BLOCKS(scalar)
+#define AUCRECALL_ISA(name, arch, flags, features) AUCRECALL_RANKED_BLOCKS(name)
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+#undef AUCRECALL_RANKED_BLOCKS
+
+namespace {
+
+// Labels are read as unsigned words of their size: bool and uint8 as bytes, int32 and int64 as
+// 32- and 64-bit words (a negative label then shows bits other than bit 0, like any stray value).
+template <class Label>
+using Word = std::conditional_t<sizeof(Label) == 1, std::uint8_t,
+                                std::conditional_t<sizeof(Label) == 4, std::uint32_t, std::uint64_t>>;
+
+template <class W>
+using BlockFn = BlockSums (*)(const W*, std::uint32_t);
+
+template <class W>
+BlockFn<W> block_function(detail::Isa isa) {
+    constexpr std::array<BlockFn<W>, detail::isa_count> by_isa = {
+        ranked_block_scalar,
+#define AUCRECALL_ISA(name, arch, flags, features) ranked_block_##name,
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+    };
+    return by_isa[static_cast<std::size_t>(isa)];
+}
+
+template <class Label>
+double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
+    static_assert(sizeof(Label) == 1 || sizeof(Label) == 4 || sizeof(Label) == 8);
+    using u64 = std::uint64_t;
+    using W = Word<Label>;
+    const std::size_t n = labels.size();
+    const u64 m = k == 0 ? n : std::min<u64>(k, n);
+    const detail::Isa isa = detail::active_isa();
+    const BlockFn<W> scan_block = block_function<W>(isa);
+    detail::note_isa_used(isa);
+    // Reading a label through the unsigned type of its size: allowed for bool (as unsigned char)
+    // and for the signed integers (their unsigned counterparts).
+    const W* y = reinterpret_cast<const W*>(labels.data());
+    u64 label_bits = 0, positives_top = 0, positives_rest = 0;
+    unsigned __int128 rank_sum = 0;
+    for (std::size_t start = 0, end = 0; start < n; start = end) {
+        // Blocks end at m too, so that the top m ranks are summed apart from the rest.
+        end = std::min<std::size_t>(start < m ? m : n, start + block_ranks);
+        const BlockSums s = scan_block(y + start, static_cast<std::uint32_t>(end - start));
+        label_bits |= s.label_bits;
+        if (start < m) {
+            positives_top += s.positives;
+            rank_sum += s.rank_sum + static_cast<unsigned __int128>(start) * s.positives;
+        } else {
+            positives_rest += s.positives;
+        }
+    }
+    if ((label_bits & ~u64{1}) != 0) {  // a second pass finds the index and throws
+        detail::check_labels(labels);
+        // bool storage other than 0/1 (a byte buffer viewed as bool, say): name it too
+        for (std::size_t i = 0; i < n; ++i)
+            if ((y[i] & ~W{1}) != 0)
+                throw InvalidInput("label at index " + std::to_string(i) + " has the byte value " +
+                                       std::to_string(static_cast<unsigned>(y[i])) +
+                                       "; a bool label must be stored as 0 or 1",
+                                   i);
+    }
+    const detail::RankSumParts top{m, positives_top, 2 * rank_sum, m > 0 && labels[0] ? 1u : 0u, 1};
+    return cutoff::metric_at(m, positives_top + positives_rest, top, {});
+}
+
+}  // namespace
+}  // namespace aucrecall::ranked_detail
+
+namespace aucrecall {
+
+double compute_ranked(const RankedInput& input, std::uint64_t k) {
+    detail::check_size(input.n);
+    if (input.n > 0 && input.labels == nullptr)
+        throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
+    return detail::visit_labels(input.labels, input.n, input.label_type,
+                                [k](auto labels) { return ranked_detail::ranked_metric(labels, k); });
+}
+
+}  // namespace aucrecall

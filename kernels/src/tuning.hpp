@@ -1,0 +1,58 @@
+// Every tuned size threshold of the kernels, in one place. Each was chosen from medians measured
+// on the project's machine (2 shared cores, AMD EPYC, GCC 12 -O3, uniform scores, int64 labels
+// unless said otherwise); the measurements behind each, with dates and commands, are in
+// results/tuning.md. Change a value here only with a new measurement there.
+#pragma once
+
+#include <cstddef>
+
+namespace aucrecall::tuning {
+
+// Up to this many items every identity kernel ranks on the stack (insertion sort, one pass, no
+// allocation): n = 16 0.12 us vs fused 0.17; n = 32 0.40 us vs fused 0.35.
+inline constexpr std::size_t tiny_n = 16;
+
+// default_kernel(): keysort (bare keys split by label, sorted) below this size, radix_rank's
+// bucket records from it on (n = 200: keysort 2.47 us, radix_rank 2.84; n = 300: 4.08 vs 2.70).
+inline constexpr std::size_t radix_rank_from_n = 256;
+
+// keysort sorts lists up to this size with its own insertion sort / std::sort, longer ones with
+// Highway's vqsort (the same cutoff as its std::sort range; not measured separately).
+inline constexpr std::size_t vqsort_from_n = 256;
+
+// radix_rank_mt: one thread per this many items at least (the hardware's threads at most, capped
+// at max_auto_threads). With the persistent pool (thread_pool.hpp), 2 threads beat 1 from about
+// 2^14 items each (results/tuning.md: 16384 items 1.33-1.38x, 32768 items 1.42-1.46x).
+inline constexpr std::size_t items_per_thread = std::size_t{1} << 14;
+inline constexpr unsigned max_auto_threads = 16;
+// default_kernel() takes radix_rank_mt where it would run at least two threads.
+inline constexpr std::size_t threads_from_n = 2 * items_per_thread;
+
+// compute_grouped(): one thread per this many items at least (bench rows grouped_mt/...).
+inline constexpr std::size_t grouped_items_per_thread = std::size_t{1} << 16;
+
+// radix_rank: buckets per item 2^5 (few shared buckets), digits of at most 11 bits (n = 10^5:
+// 11-bit digits 0.93 ms, 10-bit 1.4-1.6, 8-bit 1.3-1.6; 2^3 buckets per item 1.0-1.07 ms).
+inline constexpr int log2_buckets_per_item = 5;
+inline constexpr int max_digit_bits = 11;
+// radix_rank counts with keysort's method when two random items share a top-level bucket bin
+// with probability above 1/16 (heavy ties, a handful of distinct scores), measured after its
+// records are built: heavy_ties (3 values) 1e5 keysort 1.28 ms vs radix_rank 3.72 ms, 1e6 12.6 vs
+// 42.2 ms (results/tuning.md).
+inline constexpr unsigned radix_concentration_limit = 16;
+// From 2^20 float32 scores on, radix_rank's buckets are the exact 32-bit order keys (linear
+// buckets need 3 digits there anyway, and shared buckets cost random reads of the scores:
+// 549 ms at 10^7 with linear buckets).
+inline constexpr int exact_float_keys_from_log2_n = 20;
+
+// Scratch blocks kept per thread between calls (a fresh multi-megabyte block is page-faulted in
+// on every call: ~40% of radix_rank's time at 10^5), blocks up to this size, this many at most.
+// aucrecall::release_scratch() returns them.
+inline constexpr std::size_t cache_max_bytes = std::size_t{256} << 20;
+inline constexpr std::size_t cache_max_blocks = 3;
+
+// The CLI computes with keysort (8 bytes of work memory per item instead of radix_rank_mt's 16)
+// from this many rows without --k: 10^7 rows peak at 170 MB instead of 248 MB, same time.
+inline constexpr std::size_t low_memory_from_rows = std::size_t{1} << 20;
+
+}  // namespace aucrecall::tuning
