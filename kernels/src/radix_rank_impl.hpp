@@ -23,8 +23,9 @@
 //
 // With several threads (tasks of the process's thread pool, thread_pool.hpp), every pass over
 // items splits them into contiguous chunks (per-chunk histograms; chunk t writes its records of
-// digit d after those of chunks < t, which keeps the sort stable) and the scan splits the sorted records at bucket boundaries. Only integer counts
-// cross threads, so any thread count gives exactly the single-threaded result.
+// digit d after those of chunks < t, which keeps the sort stable) and the scan splits the sorted
+// records at bucket boundaries. Only integer counts cross threads, so any thread count gives
+// exactly the single-threaded result.
 #pragma once
 
 #include "kernel_list.hpp"

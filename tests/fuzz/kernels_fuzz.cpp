@@ -9,6 +9,8 @@
 // Bits 5-7 of byte 0 (c, 0..7) add the per-query entry points: with c > 0, a cutoff
 // K = 1 + (last byte mod (n + 2)) through every kernel's run_at and compute(), the labels as a
 // ranked list, and groups keyed i mod c (interleaved rows), each group against the reference.
+// The ranked scan runs once per instruction set the CPU supports (its per-ISA code), and
+// radix_rank also with its concentrated-data switch off (its bucket path on tied data).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -21,6 +23,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../../kernels/src/testing_hooks.hpp"
 #include "accuracy.hpp"
 #include "aucrecall/aucrecall.hpp"
 #include "reference.hpp"
@@ -81,6 +84,13 @@ void check(const Typed<Label, Score>& typed, aucrecall::Ties ties) {
         const double got = kernel.run(input, ties);
         if (!kernel_checks::within_accuracy(kernel, got, expected)) fail(kernel.name, got);
     }
+    {  // radix_rank's bucket path even where it would hand the data to keysort's method
+        const unsigned limit = aucrecall::testing::set_radix_concentration_limit(0);
+        const aucrecall::Kernel& radix = *aucrecall::find_kernel("radix_rank");
+        const double got = radix.run(input, ties);
+        aucrecall::testing::set_radix_concentration_limit(limit);
+        if (!kernel_checks::within_accuracy(radix, got, expected)) fail("radix_rank (concentrated-data switch off)", got);
+    }
     const aucrecall::Kernel& chosen = aucrecall::default_kernel(input);
     const double got = aucrecall::compute(input, {.kernel = {}, .ties = ties});
     if (!kernel_checks::within_accuracy(chosen, got, expected)) fail("compute()", got);
@@ -111,10 +121,15 @@ void check_per_query(const Typed<Label, Score>& typed, aucrecall::Ties ties, std
     const double by_default = aucrecall::compute(input, {.ties = ties, .k = k});
     if (!(std::isnan(expected) ? std::isnan(by_default) : by_default == expected))
         fail("compute() at k", by_default, expected);
-    const double ranked = aucrecall::compute_ranked({labels, n, aucrecall::label_type_of<Label>()}, k);
     const double ranked_expected = reference::to_double(reference::exact_ranked(l, k));
-    if (!(std::isnan(ranked_expected) ? std::isnan(ranked) : ranked == ranked_expected))
-        fail("compute_ranked()", ranked, ranked_expected);
+    const std::string active(aucrecall::simd_isa_active());
+    for (std::string_view isa : aucrecall::simd_isas_supported()) {
+        aucrecall::force_simd_isa(isa);
+        const double ranked = aucrecall::compute_ranked({labels, n, aucrecall::label_type_of<Label>()}, k);
+        if (!(std::isnan(ranked_expected) ? std::isnan(ranked) : ranked == ranked_expected))
+            fail("compute_ranked() with " + std::string(isa), ranked, ranked_expected);
+    }
+    aucrecall::force_simd_isa(active);
     // Groups keyed i mod group_count: every group's rows interleaved with the others'.
     std::vector<std::uint16_t> keys(n);
     for (std::size_t i = 0; i < n; ++i) keys[i] = static_cast<std::uint16_t>(i % group_count);
