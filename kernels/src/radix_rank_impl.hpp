@@ -263,14 +263,20 @@ private:
         });
     }
 
-    // The fullest bin of a digit over all threads.
-    u64 fullest_bin(int pass) {
-        u64 fullest = 0;
+    // Calls fn(count) with each bin's count of a digit, summed over all threads.
+    template <class Fn>
+    void for_each_bin_total(int pass, Fn&& fn) {
         for (std::size_t d = 0; d < radix(); ++d) {
             u64 total = 0;
             for (unsigned t = 0; t < threads_; ++t) total += histogram(t, pass)[d];
-            fullest = std::max(fullest, total);
+            fn(total);
         }
+    }
+
+    // The fullest bin of a digit over all threads.
+    u64 fullest_bin(int pass) {
+        u64 fullest = 0;
+        for_each_bin_total(pass, [&](u64 total) { fullest = std::max(fullest, total); });
         return fullest;
     }
 
@@ -292,11 +298,7 @@ private:
     bool concentrated() {
         if (exact_keys_) return false;
         u128 same_bin_pairs = 0;
-        for (std::size_t d = 0; d < radix(); ++d) {
-            u64 total = 0;
-            for (unsigned t = 0; t < threads_; ++t) total += histogram(t, passes_ - 1)[d];
-            same_bin_pairs += static_cast<u128>(total) * total;
-        }
+        for_each_bin_total(passes_ - 1, [&](u64 total) { same_bin_pairs += static_cast<u128>(total) * total; });
         const unsigned limit = concentration_limit().load(std::memory_order_relaxed);
         return limit != 0 && same_bin_pairs * limit > static_cast<u128>(n_) * n_;
     }

@@ -13,19 +13,12 @@
 #include <thread>
 
 namespace aucrecall::kernel_impl {
-namespace {
-
-// The hardware's threads, capped; hardware_concurrency() reads /sys on every call (~20 us
-// measured): asked once.
-unsigned hardware_threads() {
+// hardware_concurrency() reads /sys on every call (~20 us measured): asked once.
+unsigned threads_available() {
     static const unsigned hardware =
         std::max(1u, std::min(std::thread::hardware_concurrency(), tuning::max_auto_threads));
     return hardware;
 }
-
-}  // namespace
-
-unsigned threads_available() { return hardware_threads(); }
 
 // AUCRECALL_THREADS=k forces k threads (1..64) whatever n; otherwise the hardware's count,
 // capped, and one thread per `per_thread` items.
@@ -40,7 +33,7 @@ unsigned thread_count_for(std::size_t n, std::size_t per_thread) {
         return value;
     }
     const std::size_t by_size = std::max<std::size_t>(1, n / per_thread);
-    return static_cast<unsigned>(std::min<std::size_t>(hardware_threads(), by_size));
+    return static_cast<unsigned>(std::min<std::size_t>(threads_available(), by_size));
 }
 
 namespace {

@@ -72,14 +72,15 @@ double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
         }
     }
     if ((label_bits & ~u64{1}) != 0) {  // a second pass finds the index and throws
-        detail::check_labels(labels);
-        // bool storage other than 0/1 (a byte buffer viewed as bool, say): name it too
-        for (std::size_t i = 0; i < n; ++i)
-            if ((y[i] & ~W{1}) != 0)
-                throw InvalidInput("label at index " + std::to_string(i) + " has the byte value " +
-                                       std::to_string(static_cast<unsigned>(y[i])) +
-                                       "; a bool label must be stored as 0 or 1",
-                                   i);
+        detail::check_labels(labels);  // integer labels: throws with the index
+        // bool storage other than 0/1 (a byte buffer viewed as bool, say): named here
+        if constexpr (std::is_same_v<Label, bool>)
+            for (std::size_t i = 0; i < n; ++i)
+                if ((y[i] & ~W{1}) != 0)
+                    throw InvalidInput("label at index " + std::to_string(i) + " has the byte value " +
+                                           std::to_string(static_cast<unsigned>(y[i])) +
+                                           "; a bool label must be stored as 0 or 1",
+                                       i);
     }
     const detail::RankSumParts top{m, positives_top, 2 * rank_sum, m > 0 && labels[0] ? 1u : 0u, 1};
     return cutoff::metric_at(m, positives_top + positives_rest, top, {});

@@ -71,7 +71,7 @@ public:
 
     void run(unsigned tasks, void (*task)(void*, unsigned), void* context) {
         std::unique_lock one_job(busy_, std::try_to_lock);
-        if (!one_job.owns_lock() || threads_.empty() || is_worker) {
+        if (!one_job.owns_lock() || threads_.empty()) {  // busy: run them here (workers never get here)
             for (unsigned t = 0; t < tasks; ++t) task(context, t);
             return;
         }
