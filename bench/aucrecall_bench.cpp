@@ -7,7 +7,8 @@
 //   <kernel>@<isa>/<n>      SIMD-dispatched kernels with each instruction set the CPU can run
 //   dist/<dist>/<kernel>/<n> kernels without a size limit on heavy_ties, exponential and sorted
 //                           scores (data::Dist), int64/float64
-//   phase_rank/<kernel>/<n> kernel.rank_only: the ranking phase alone (total - rank = scan/areas)
+//   phases/<kernel>[@<isa>]/<n>  kernel.run with the kernels' phase marks read in the same calls:
+//                           counters p<i>_<phase> = ns per call in each phase (chart 5, chart 3)
 //   validate[_f32u8]/<n>    aucrecall::validate alone: what the public entry point adds
 //   read_inputs[_f32u8]/<n> one pass summing labels and scores: the memory-bandwidth floor
 //   threads/<kernel>@<t>/<n> multithreaded kernels with AUCRECALL_THREADS=t, t = 1, 2, 4, ... up
@@ -63,6 +64,7 @@
 #include "build_info.hpp"
 #include "reference.hpp"
 #include "scoped_env.hpp"
+#include "phase_timer.hpp"
 
 namespace {
 
@@ -73,8 +75,10 @@ using aucrecall::Ties;
 // The study's fixed example has 5 items; that size uses it instead of generated data.
 constexpr std::size_t study_example_n = 5;
 constexpr std::size_t all_sizes[] = {5, 100, 10'000, 100'000, 1'000'000, 10'000'000};
-// Phase rows only where the sort is a measurable share of the work.
+// Phase and per-ISA ranked rows only where the per-call overhead is not the story.
 constexpr std::size_t large_sizes[] = {10'000, 100'000, 1'000'000, 10'000'000};
+// Per-ISA phase rows: the study's focus size and one past the caches.
+constexpr std::size_t phase_isa_sizes[] = {100'000, 1'000'000};
 // Thread scaling: sizes where threads pay, and the thread counts tried (those above the
 // machine's logical CPUs are left out and named in the context).
 constexpr std::size_t scaling_sizes[] = {100'000, 1'000'000, 10'000'000};
@@ -272,21 +276,37 @@ void thread_scaling_row(benchmark::State& state, const Kernel* kernel, unsigned 
     kernel_row(state, kernel, Variant::i64_f64, std::string(), std::move(family), aucrecall::data::Dist::uniform);
 }
 
-void phase_rank_row(benchmark::State& state, const Kernel* kernel, std::string family) {
+// The same calls as kernel_row with a phase log installed (kernels/src/phase_timer.hpp): each
+// kernel marks the end of its phases, so every phase's share comes from the very iterations that
+// are timed. Counters p<i>_<phase>: nanoseconds per call spent in the i-th phase (in the kernel's
+// order); the row's real_time also covers what lies outside the marks (the call itself, input
+// dispatch), a few hundred nanoseconds at most.
+void phases_row(benchmark::State& state, const Kernel* kernel, std::string isa, std::string family) {
     const auto n = static_cast<std::size_t>(state.range(0));
     const std::string row = row_name(family, n);
+    const std::string& wanted_isa = isa.empty() ? settings.default_isa : isa;
     try {
         const Prepared& data = dataset(Variant::i64_f64, n);
-        // rank_only returns a value derived from the ranking, not the metric: nothing to compare.
-        // One untimed call still surfaces an exception before the timing starts.
-        benchmark::DoNotOptimize(kernel->rank_only(data.input, timed_ties));
+        select_isa(*kernel, wanted_isa);
+        const CheckOutcome& check = check_kernel(row, *kernel, data, wanted_isa);
+        if (!check.error.empty()) return fail_row(state, row, check.error);
+
+        aucrecall::testing::PhaseLog log;
+        aucrecall::testing::PhaseLog* const previous = aucrecall::testing::set_phase_log(&log);
         const Input input = data.input;
         const Clock::time_point start = Clock::now();
         for (auto _ : state) {
-            double ranked = kernel->rank_only(input, timed_ties);
-            benchmark::DoNotOptimize(ranked);
+            double result = kernel->run(input, timed_ties);
+            benchmark::DoNotOptimize(result);
         }
-        set_item_counters(state, n, Clock::now() - start);
+        const Clock::duration elapsed = Clock::now() - start;
+        aucrecall::testing::set_phase_log(previous);
+        if (log.count == 0) return fail_row(state, row, "the kernel marked no phase");
+        set_item_counters(state, n, elapsed);
+        const double calls = static_cast<double>(state.iterations());
+        for (int i = 0; i < log.count; ++i)
+            state.counters["p" + std::to_string(i) + "_" + std::string(log.phases[i].name)] =
+                static_cast<double>(log.phases[i].nanoseconds) / calls;
     } catch (const std::exception& e) {
         fail_row(state, row, std::string("threw: ") + e.what());
     }
@@ -608,11 +628,18 @@ void register_rows() {
             ->Arg(static_cast<std::int64_t>(groups * size));
     }
     for (const Kernel& kernel : aucrecall::kernels()) {
-        if (kernel.rank_only == nullptr) continue;
-        const std::string family = "phase_rank/" + std::string(kernel.name);
-        auto* b = benchmark::RegisterBenchmark(family.c_str(), phase_rank_row, &kernel, family);
+        const std::string family = "phases/" + std::string(kernel.name);
+        auto* b = benchmark::RegisterBenchmark(family.c_str(), phases_row, &kernel, std::string(), family);
+        // A size-limited kernel's largest size costs seconds per call; its main row times it.
         for (std::size_t n : large_sizes)
-            if (n <= kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
+            if (n < kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
+        if (!kernel.uses_simd_dispatch) continue;
+        for (std::string_view isa : aucrecall::simd_isas_supported()) {
+            const std::string per_isa = family + "@" + std::string(isa);
+            auto* r = benchmark::RegisterBenchmark(per_isa.c_str(), phases_row, &kernel, std::string(isa), per_isa);
+            for (std::size_t n : phase_isa_sizes)
+                if (n < kernel.max_practical_n) r->Arg(static_cast<std::int64_t>(n));
+        }
     }
 }
 

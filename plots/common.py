@@ -23,11 +23,12 @@ time_axis_formatter = FuncFormatter(lambda value, _: format_time(value))
 
 # --- figures -----------------------------------------------------------------------------------
 
-def new_figure(results, title, width=10.0, height=5.5, columns=1):
-    figure, axes = plt.subplots(1, columns, figsize=(width, height), squeeze=False)
+def new_figure(results, title, width=10.0, height=5.5, columns=1, rows=1):
+    """A figure with a title and the machine's line; its axes row by row."""
+    figure, axes = plt.subplots(rows, columns, figsize=(width, height), squeeze=False)
     figure.suptitle(title, fontsize=13, fontweight="bold")
     figure.text(0.5, 0.915, results.subtitle(), ha="center", fontsize=9, color="dimgray")
-    return figure, list(axes[0])
+    return figure, list(axes.flat)
 
 
 def save_figure(figure, path):

@@ -31,7 +31,8 @@ PYTHON = "python"
 MAIN = "main"              # <kernel>/<n>, study data (int64 labels, float64 scores)
 NARROW = "f32u8"           # <kernel>_f32u8/<n>, float32 scores and uint8 labels
 ISA = "isa"                # <kernel>@<isa>/<n>, one instruction set forced
-PHASE_RANK = "phase_rank"  # phase_rank/<kernel>/<n>, the ranking phase alone
+PHASES = "phases"          # phases/<kernel>[@<isa>]/<n>: the kernel with its phases timed in the
+                           # same calls (Row.phases); Row.isa: the forced instruction set or None
 THREADS = "threads"        # threads/<kernel>@<t>/<n>, a multithreaded kernel on t threads
 DIST = "dist"              # dist/<distribution>/<kernel>/<n>, scores other than uniform (Row.isa:
                            # the distribution's name, data::Dist)
@@ -45,7 +46,7 @@ GROUPED_SHUFFLED = "grouped_shuffled"  # grouped_shuffled/<G>x<S>/<n>, rows of g
 RANKED = "ranked"                  # ranked/<n> (int64 labels), ranked_u8/<n>: labels in rank order
 LABELS_FLOOR = "read_labels"       # read_labels/<n>: one pass over the int64 labels alone
 # Families written <prefix>/<name>/<n>; THREADS names carry "@<t>" (kept in Row.isa).
-PREFIXED_KINDS = (PHASE_RANK, THREADS, EXTRA, DATAGEN, CUTOFF, GROUPED, GROUPED_MT, GROUPED_SHUFFLED)
+PREFIXED_KINDS = (PHASES, THREADS, EXTRA, DATAGEN, CUTOFF, GROUPED, GROUPED_MT, GROUPED_SHUFFLED)
 # Families written <name>/<n> that are not kernels.
 EVALUATION_ROWS = {"ranked": RANKED, "ranked_u8": RANKED, LABELS_FLOOR: LABELS_FLOOR}
 FLOOR = "floor"            # read_inputs/<n>, one pass over the inputs: the memory floor
@@ -83,12 +84,15 @@ class Stats:
 @dataclass
 class Row:
     source: str        # "gcc", "clang", "python": which file the row came from
-    kind: str          # MAIN, NARROW, ISA, PHASE_RANK or FLOOR
+    kind: str          # MAIN, NARROW, ISA, PHASES, FLOOR, ...
     implementation: str
     n: int
-    isa: str = None    # after '@': the instruction set (ISA rows) or thread count (THREADS rows)
+    isa: str = None    # after '@': the instruction set (ISA, PHASES rows) or thread count (THREADS)
     stats: Stats = None
     error: str = None  # Google Benchmark's error_message when the row failed or was skipped
+    # PHASES rows: {phase: median ns per call} in the kernel's order, from the p<i>_<phase>
+    # counters of the same repetitions as `stats`.
+    phases: dict = None
 
     @property
     def ns_per_item(self):
@@ -115,6 +119,9 @@ def parse_name(run_name):
         if prefix == THREADS:
             kernel, _, threads = rest.partition("@")
             return (THREADS, kernel, threads, n) if kernel and threads.isdigit() else None
+        if prefix == PHASES:
+            kernel, _, isa = rest.partition("@")
+            return (PHASES, kernel, isa or None, n) if kernel else None
         return prefix, rest, None, n
     if "/" in head:
         return None
@@ -147,6 +154,28 @@ def _stats_from_aggregates(aggregates, repetitions):
                  stddev=aggregates.get("stddev", math.nan),
                  minimum=aggregates.get("min", math.nan), maximum=aggregates.get("max", math.nan),
                  repetitions=repetitions)
+
+
+_PHASE_COUNTER = re.compile(r"^p(\d+)_(.+)$")
+
+
+def phase_counters(entry):
+    """[(index, phase, ns per call)] from one JSON row's p<i>_<phase> counters."""
+    found = []
+    for key, value in entry.items():
+        match = _PHASE_COUNTER.match(key)
+        if match and isinstance(value, (int, float)):
+            found.append((int(match.group(1)), match.group(2), float(value)))
+    return sorted(found)
+
+
+def _median_phases(per_repetition):
+    """{phase: median over the repetitions}, in the kernel's order."""
+    values = {}
+    for counters in per_repetition:
+        for _, phase, ns in counters:
+            values.setdefault(phase, []).append(ns)
+    return {phase: statistics.median(ns) for phase, ns in values.items()}
 
 
 def source_name(path):
@@ -198,6 +227,7 @@ class Results:
         else:
             self.contexts[source] = document.get("context", {})
         iterations, cpu_times, aggregates, errors, repetitions = {}, {}, {}, {}, {}
+        phase_runs, phase_medians = {}, {}
         for entry in document["benchmarks"]:
             run_name = entry.get("run_name") or entry.get("name", "")
             parsed = parse_name(run_name)
@@ -216,9 +246,12 @@ class Results:
             if entry.get("run_type", "iteration") == "iteration":
                 iterations.setdefault(parsed, []).append(entry["real_time"] * unit)
                 cpu_times.setdefault(parsed, []).append(entry.get("cpu_time", math.nan) * unit)
+                phase_runs.setdefault(parsed, []).append(phase_counters(entry))
             elif entry.get("aggregate_unit", "time") == "time":
                 aggregates.setdefault(parsed, {})[entry.get("aggregate_name")] = (
                     entry["real_time"] * unit)
+                if entry.get("aggregate_name") == "median":
+                    phase_medians[parsed] = [phase_counters(entry)]
         for parsed in dict.fromkeys([*iterations, *aggregates, *errors]):
             kind, implementation, isa, n = parsed
             row = Row(source, kind, implementation, n, isa)
@@ -228,6 +261,8 @@ class Results:
                 row.stats = _stats_from_aggregates(aggregates[parsed], repetitions[parsed])
             if row.stats is None:
                 row.error = errors.get(parsed, "no timing in the file")
+            if kind == PHASES:
+                row.phases = _median_phases(phase_runs.get(parsed) or phase_medians.get(parsed, []))
             if self.get(kind, source, implementation, n, isa):
                 warn(f"{os.path.basename(path)}: {implementation}/{n} already loaded from "
                      "another file; keeping the first")

@@ -304,6 +304,38 @@ class Report:
                      model.markdown_table(["compiler", "family", "n", "instruction set: time (speed-up)"],
                                           lines), "")
 
+    def phases_per_isa(self):
+        """phases/<kernel>@<isa>/<n>: every phase's median per instruction set, speed-up over the
+        same phase with `scalar` in brackets (the phase times come from the same calls)."""
+        r = self.results
+        lines = []
+        for source in r.cpp_sources:
+            rows = [row for row in r.select(model.PHASES, source) if row.isa and row.phases]
+            for kernel in dict.fromkeys(row.implementation for row in rows):
+                for n in sorted({row.n for row in rows if row.implementation == kernel}):
+                    scalar = r.get(model.PHASES, source, kernel, n, "scalar")
+                    per_isa = [(isa, r.get(model.PHASES, source, kernel, n, isa)) for isa in r.isas(source)]
+                    per_isa = [(isa, row) for isa, row in per_isa if row and row.phases]
+                    for phase in (scalar.phases if scalar else per_isa[0][1].phases):
+                        cells = []
+                        for isa, row in per_isa:
+                            t = row.phases.get(phase)
+                            if t is None:
+                                continue
+                            base = scalar.phases.get(phase) if scalar else None
+                            gain = f" ({model.format_factor(base / t)})" if base and t > 0 else ""
+                            cells.append(f"{isa} {model.format_time(t)}{gain}")
+                        lines.append([source, f"`{kernel}`", model.format_size(n), phase, ", ".join(cells)])
+        if lines:
+            self.add("## Phases per instruction set", "", "Each phase's median time per call with the "
+                     "instruction set forced (`phases/<kernel>@<isa>` rows: the phase marks are read in "
+                     "the same calls that are timed) and, in brackets, its speed-up over the same phase "
+                     "with `scalar`. Only some phases have per-instruction-set code (`radix_rank`: "
+                     "stats, the first pass with the input checks; `simd_scan`: curves); the others run "
+                     "the same code under every setting, so their ratios show the noise.", "",
+                     model.markdown_table(["compiler", "kernel", "n", "phase", "instruction set: time (speed-up)"],
+                                          lines), "")
+
     def distributions(self):
         """dist/<dist>/<kernel>/<n>: kernels on other score distributions, fastest marked."""
         r = self.results
@@ -448,19 +480,22 @@ class Report:
                 + " (above 1: " + first + " faster)."]
 
     def phase_findings(self):
+        """Each kernel's phases at its focus size, from the phases/<kernel>/<n> rows: the phase
+        times were taken inside the same calls as the row's total."""
         said = []
-        for kernel in self.results.implementations(model.PHASE_RANK, self.cpp):
-            n = self.focus_size(model.PHASE_RANK, self.cpp, kernel)
-            rank = self.median(model.PHASE_RANK, self.cpp, kernel, n)
-            total = self.median(model.MAIN, self.cpp, kernel, n)
-            if rank and total:
-                noise = (" (the ranking row measured slower than the whole kernel, so this "
-                         "split is not valid: the two rows ran at different moments of the "
-                         "machine's load, or the rank-only entry does work the kernel skips)"
-                         if rank > total else "")
-                said.append(f"Ranking share of `{kernel}` at n = {model.format_size(n)}: "
-                            f"{rank / total:.0%} ({model.format_time(rank)} of "
-                            f"{model.format_time(total)}){noise}.")
+        plain = [row for row in self.results.select(model.PHASES, self.cpp) if row.isa is None]
+        for kernel in dict.fromkeys(row.implementation for row in plain):
+            sizes = [row.n for row in plain if row.implementation == kernel]
+            n = self.focus_size(model.PHASES, self.cpp, kernel)
+            n = n if n in sizes else max(sizes)
+            row = next((row for row in plain if row.implementation == kernel and row.n == n), None)
+            if not (row and row.phases):
+                continue
+            total = row.stats.median
+            parts = ", ".join(f"{phase} {ns / total:.0%} ({model.format_time(ns)})"
+                              for phase, ns in row.phases.items())
+            said.append(f"Phases of `{kernel}` at n = {model.format_size(n)} "
+                        f"({model.format_time(total)} per call, timed in the same calls): {parts}.")
         return said
 
     def narrow_findings(self):
@@ -536,7 +571,7 @@ class Report:
             for kind, title in ((model.MAIN, "C++ kernels, int64 labels + float64 scores"),
                                 (model.NARROW, "C++ kernels, uint8 labels + float32 scores"),
                                 (model.ISA, "C++ SIMD kernels per forced instruction set"),
-                                (model.PHASE_RANK, "C++ ranking phase alone"),
+                                (model.PHASES, "C++ kernels with their phases timed (totals)"),
                                 (model.THREADS, "C++ multithreaded kernels per thread count"),
                                 (model.FLOOR, "reading the inputs once (memory floor)"),
                                 (model.VALIDATE, "input validation alone")):
@@ -663,6 +698,7 @@ class Report:
         self.fidelity()
         self.thread_scaling()
         self.backends()
+        self.phases_per_isa()
         self.distributions()
         self.per_query()
         self.ratio_table()

@@ -25,11 +25,13 @@ import render_all  # noqa: E402
 import study  # noqa: E402
 
 
-def gbench_rows(name, times_ns, error=None):
-    """Iteration rows plus a median aggregate, as Google Benchmark writes them."""
+def gbench_rows(name, times_ns, error=None, counters=None):
+    """Iteration rows plus a median aggregate, as Google Benchmark writes them; counters: a list
+    of {counter: value} per repetition (user counters sit beside the times)."""
     rows = [{"name": name, "run_name": name, "run_type": "iteration",
              "repetitions": len(times_ns), "repetition_index": i, "iterations": 10,
-             "real_time": t / 1e3, "cpu_time": t / 1e3, "time_unit": "us"}
+             "real_time": t / 1e3, "cpu_time": t / 1e3, "time_unit": "us",
+             **(counters[i] if counters else {})}
             for i, t in enumerate(times_ns)]
     if error:
         for row in rows:
@@ -47,7 +49,8 @@ class ParsingTest(unittest.TestCase):
             "fused/5": (common.MAIN, "fused", None, 5),
             "naive_loop_f32u8/100": (common.NARROW, "naive_loop", None, 100),
             "simd_scan@sse4_2/100000": (common.ISA, "simd_scan", "sse4_2", 100000),
-            "phase_rank/radix_rank/10": (common.PHASE_RANK, "radix_rank", None, 10),
+            "phases/radix_rank/10": (common.PHASES, "radix_rank", None, 10),
+            "phases/radix_rank@avx2/100000": (common.PHASES, "radix_rank", "avx2", 100000),
             "read_inputs_f32u8/5": ("floor_f32u8", "read_inputs", None, 5),
             "validate/5": (common.VALIDATE, "validate", None, 5),
             "stl/100/repeats:3/real_time": (common.MAIN, "stl", None, 100),
@@ -76,10 +79,16 @@ class RenderTest(unittest.TestCase):
         cpp = []
         for n in (5, 100, 10_000, 100_000, 1_000_000):
             cpp += gbench_rows(f"fused/{n}", [10.0 * n, 12.0 * n, 11.0 * n])
-            cpp += gbench_rows(f"phase_rank/fused/{n}", [8.0 * n] * 3)
+            # Phases timed in the same calls: the medians per phase are 8n and 2n ns of 11n.
+            cpp += gbench_rows(f"phases/fused/{n}", [10.0 * n, 12.0 * n, 11.0 * n], counters=[
+                {"p0_rank": 7.0 * n, "p1_scan": 2.0 * n}, {"p0_rank": 9.0 * n, "p1_scan": 3.0 * n},
+                {"p0_rank": 8.0 * n, "p1_scan": 1.0 * n}])
             cpp += gbench_rows(f"read_inputs/{n}", [0.5 * n] * 3)
         for isa in ("scalar", "avx2"):
             cpp += gbench_rows(f"simd_scan@{isa}/100000", [2e6, 2e6])
+            curves = 4e5 if isa == "scalar" else 1e5
+            cpp += gbench_rows(f"phases/simd_scan@{isa}/100000", [2e6, 2e6], counters=[
+                {"p0_rank": 1.5e6, "p1_curves": curves}] * 2)
         cpp += gbench_rows("simd_scan@avx512/100000", [0, 0], error="not supported")
         cpp.append({"name": "mystery", "run_name": "mystery", "run_type": "iteration",
                     "real_time": 1, "cpu_time": 1, "time_unit": "ns"})
@@ -118,7 +127,10 @@ class RenderTest(unittest.TestCase):
         with open(os.path.join(self.directory, "REPORT.md"), encoding="utf-8") as handle:
             report = handle.read()
         self.assertIn("py_numpy / py_numba = 2 ", report)   # 200 ns vs 100 ns per item
-        self.assertIn("Ranking share of `fused` at n = 100k: 73%", report)  # 8 / 11
+        self.assertIn("Phases of `fused` at n = 100k (1.1 ms per call, timed in the same calls): "
+                      "rank 73% (800 us), scan 18% (200 us)", report)  # medians 8n, 2n of 11n
+        self.assertIn("| gcc | `simd_scan` | 100k | curves | scalar 400 us (1x), avx2 100 us (4x) |",
+                      report)
         self.assertIn("not supported", report)
         self.assertNotIn("nan", report.lower().replace("nanosecond", ""))
 

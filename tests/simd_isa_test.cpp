@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <tuple>
 
@@ -113,7 +114,8 @@ TEST_P(SimdKernelPerIsa, OddLengthsAndMisalignedSpans) {
 
 // The proof that forcing works: the kernel reports the instruction set whose code it ran.
 TEST_P(SimdKernelPerIsa, LastUsedIsTheForcedIsa) {
-    const auto d = data::study_example<std::int64_t, double>();
+    // Past every kernel's tiny path (which runs no SIMD code at all).
+    const auto d = data::generate<std::int64_t, double>(1000, Dist::uniform, 7);
     EXPECT_EQ(aucrecall::simd_isa_active(), isa());
     for (Ties ties : all_ties) {
         // Run another instruction set first (when there is one) so a stale report cannot pass.
@@ -127,8 +129,76 @@ TEST_P(SimdKernelPerIsa, LastUsedIsTheForcedIsa) {
         }
         const double m = kernel().run(aucrecall::make_input(d.labels(), d.scores()), ties);
         EXPECT_EQ(aucrecall::simd_isa_last_used(), isa()) << kernel().name << " ties=" << aucrecall::to_string(ties);
-        EXPECT_TRUE(agrees(kernel(), m, 0.8, Case{.kernel = kernel().name, .ties = ties, .dist = "study_example", .note = isa()}));
+        EXPECT_TRUE(matches_reference(kernel(), d.labels(), d.scores(),
+                                      Case{.ties = ties, .dist = "uniform", .seed = 7, .note = isa()}));
     }
+}
+
+// A kernel that checks its input in its own first pass (Kernel::checks_input) must reject
+// exactly what validate() rejects, with the same message and index, under every instruction set:
+// bad labels of every type and NaN scores at the edges of vectors, of the byte-count blocks and
+// of the thread chunks, the label reported first when both are wrong (validate's order).
+TEST_P(SimdKernelPerIsa, ChecksItsInputLikeValidate) {
+    const Kernel& k = kernel();
+    if (!k.checks_input) GTEST_SKIP() << k.name << " relies on compute()'s validation";
+    for (LabelType lt : all_label_types)
+        for (ScoreType st : all_score_types)
+            with_types(lt, st, [&](auto label_tag, auto score_tag) {
+        using Label = typename decltype(label_tag)::type;
+        using Score = typename decltype(score_tag)::type;
+        for (std::size_t n : {std::size_t{17}, std::size_t{131}, std::size_t{1021}, std::size_t{70'001}}) {
+            const auto d = data::generate<Label, Score>(n, Dist::uniform, 11);
+            std::vector<std::size_t> places = {0, 1, 7, 16, 63, n / 2, n - 2, n - 1};
+            if (n > 1020 * 4) places.push_back(1020 * 4);  // where a byte counter block ends (AVX2)
+            std::erase_if(places, [n](std::size_t at) { return at >= n; });
+            auto expect_same_error = [&](std::span<const Label> labels, std::span<const Score> scores,
+                                         const std::string& what) {
+                const aucrecall::Input input = aucrecall::make_input(labels, scores);
+                std::string expected;
+                std::size_t expected_index = 0;
+                try {
+                    aucrecall::validate(input);
+                    ADD_FAILURE() << "validate accepted " << what;
+                    return;
+                } catch (const aucrecall::InvalidInput& e) {
+                    expected = e.what();
+                    expected_index = e.index();
+                }
+                for (Ties ties : all_ties) {
+                    try {
+                        (void)k.run(input, ties);
+                        ADD_FAILURE() << k.name << " accepted " << what << ", n " << n;
+                    } catch (const aucrecall::InvalidInput& e) {
+                        EXPECT_EQ(std::string(e.what()), expected) << k.name << ", " << what << ", n " << n;
+                        EXPECT_EQ(e.index(), expected_index) << k.name << ", " << what << ", n " << n;
+                    }
+                }
+            };
+            for (std::size_t at : places) {
+                std::vector<Score> nan_scores(d.scores().begin(), d.scores().end());
+                nan_scores[at] = std::numeric_limits<Score>::quiet_NaN();
+                expect_same_error(d.labels(), nan_scores, "NaN at " + std::to_string(at));
+                if constexpr (std::is_same_v<Label, bool>) {
+                    // A byte other than 0/1 viewed as bool: copied in as bytes, never as a bool value.
+                    std::vector<std::uint8_t> bytes(n);
+                    std::memcpy(bytes.data(), d.labels().data(), n);
+                    bytes[at] = 2;
+                    std::unique_ptr<bool[]> stored(new bool[n]);
+                    std::memcpy(stored.get(), bytes.data(), n);
+                    expect_same_error(std::span<const bool>(stored.get(), n), d.scores(),
+                                      "bool byte 2 at " + std::to_string(at));
+                } else {
+                    std::vector<Label> labels(d.labels().begin(), d.labels().end());
+                    for (Label bad : {Label(2), Label(-1)}) {
+                        labels[at] = bad;
+                        expect_same_error(labels, d.scores(), "label " + std::to_string(bad) + " at " + std::to_string(at));
+                        // Both wrong: the label is named, wherever the NaN is.
+                        expect_same_error(labels, nan_scores, "label and NaN at " + std::to_string(at));
+                    }
+                }
+            }
+        }
+            });
 }
 
 std::string param_name(const ::testing::TestParamInfo<Param>& info) {

@@ -29,8 +29,9 @@ TEST(ThreadPool, EveryTaskRunsExactlyOnce) {
             parallel_for(tasks, [&](unsigned t) { runs[t].fetch_add(1, std::memory_order_relaxed); });
         for (unsigned t = 0; t < tasks; ++t) EXPECT_EQ(runs[t].load(), 50) << "task " << t << " of " << tasks;
     }
-    if (std::thread::hardware_concurrency() > 1)
+    if (std::thread::hardware_concurrency() > 1) {
         EXPECT_GE(aucrecall::detail::pool_workers(), 1u) << "the jobs above should have started the pool";
+    }
 }
 
 TEST(ThreadPool, TheLowestFailingTaskIsRethrownAfterAllRan) {

@@ -455,8 +455,10 @@ int run(const CommandLine& cmd) {
                      static_cast<int>(kernel.name.size()), kernel.name.data(),
                      static_cast<int>(aucrecall::to_string(cmd.ties).size()),
                      aucrecall::to_string(cmd.ties).data(),
-                     kernel.uses_simd_dispatch ? std::string(aucrecall::simd_isa_last_used()).c_str()
-                                               : "(not used by this kernel)",
+                     !kernel.uses_simd_dispatch ? "(not used by this kernel)"
+                     : aucrecall::simd_isa_last_used().empty()
+                         ? "(none ran: tiny inputs take a scalar path)"
+                         : std::string(aucrecall::simd_isa_last_used()).c_str(),
                      read_ms, compute_ms);
     }
     return finish_output();

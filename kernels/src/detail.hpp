@@ -13,6 +13,7 @@
 #include <string>
 #include <span>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 namespace aucrecall::detail {
@@ -43,9 +44,27 @@ decltype(auto) visit(const Input& in, Fn&& fn) {
 }
 
 // ---- input checks (SPEC.md: what is rejected, naming the index) ----
+// Labels read as the unsigned word of their size: bool and uint8 as bytes, int32 and int64 as
+// 32- and 64-bit words (a negative label then shows bits other than bit 0, like any stray value).
+// Reading a label through it is allowed: bool as unsigned char, the signed integers through
+// their unsigned counterparts.
+template <class Label>
+using label_word_t = std::conditional_t<sizeof(Label) == 1, std::uint8_t,
+                                        std::conditional_t<sizeof(Label) == 4, std::uint32_t, std::uint64_t>>;
+
 template <class Label>
 void check_labels(std::span<const Label> labels) {
-    if constexpr (!std::is_same_v<Label, bool>) {
+    if constexpr (std::is_same_v<Label, bool>) {
+        // A bool stored as a byte other than 0/1 (a byte buffer viewed as bool, say) has no
+        // defined value: named, not read.
+        const auto* bytes = reinterpret_cast<const std::uint8_t*>(labels.data());
+        for (std::size_t i = 0; i < labels.size(); ++i)
+            if (bytes[i] > 1)
+                throw InvalidInput("label at index " + std::to_string(i) + " has the byte value " +
+                                       std::to_string(static_cast<unsigned>(bytes[i])) +
+                                       "; a bool label must be stored as 0 or 1",
+                                   i);
+    } else {
         for (std::size_t i = 0; i < labels.size(); ++i)
             if (labels[i] != 0 && labels[i] != 1)
                 throw InvalidInput("label at index " + std::to_string(i) + " is " +

@@ -4,6 +4,7 @@
 #include "cutoff.hpp"
 #include "detail.hpp"
 #include "kernel_list.hpp"
+#include "phase_timer.hpp"
 
 namespace aucrecall::kernel_impl {
 namespace {
@@ -14,8 +15,6 @@ struct ScoredIndex {
     std::uint64_t index;
 };
 
-// The ranking phase: run() and fused_rank_only() both call it, so the benchmark's phase
-// breakdown times exactly this code.
 // Sorting (score, index) pairs keeps the score next to its key (no indirect loads in the
 // comparisons); the index breaks ties so the order is the stable ranking.
 template <class Score>
@@ -31,10 +30,13 @@ std::vector<ScoredIndex<Score>> sorted_by_rank(std::span<const Score> scores) {
 template <class Label, class Score>
 double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties) {
     const std::size_t n = scores.size();
+    detail::phase_start();
     const std::uint64_t positives = detail::count_positives(labels);
     if (positives == 0 || n < 2) return detail::undefined();
+    detail::phase_end("stats");
 
     const std::vector<ScoredIndex<Score>> items = sorted_by_rank(scores);
+    detail::phase_end("rank");
 
     // discordant: (negative, positive) pairs with the negative strictly above the positive (for
     // `stable`, also tied ones where the negative comes first). tied: tied pairs (`average`).
@@ -62,7 +64,9 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
     }
     const unsigned __int128 twice_s =
         static_cast<unsigned __int128>(positives) * (positives - 1) + 2 * discordant + tied;
-    return detail::rank_sum_metric(n, positives, twice_s, y0_num, y0_den);
+    const double metric = detail::rank_sum_metric(n, positives, twice_s, y0_num, y0_den);
+    detail::phase_end("scan");
+    return metric;
 }
 
 }  // namespace
@@ -83,12 +87,5 @@ double fused_at(const Input& input, Ties ties, std::uint64_t k) {
     });
 }
 
-// The sort is the same under both policies. The top-ranked index keeps it from being optimised away.
-double fused_rank_only(const Input& input, Ties) {
-    return detail::visit(input, [](auto, auto scores) {
-        const auto items = sorted_by_rank(scores);
-        return items.empty() ? 0.0 : static_cast<double>(items.front().index);
-    });
-}
 
 }  // namespace aucrecall::kernel_impl

@@ -42,10 +42,5 @@ unsigned threads_available();
 // that default_kernel() would pick for the selected items' count.
 double default_at(const Input& input, Ties ties, std::uint64_t k);
 
-// The ranking phase alone of the sort-based kernels (Kernel::rank_only), sharing run()'s code.
-double naive_loop_rank_only(const Input& input, Ties ties);
-double stl_rank_only(const Input& input, Ties ties);
-double simd_scan_rank_only(const Input& input, Ties ties);
-double fused_rank_only(const Input& input, Ties ties);
 
 }  // namespace aucrecall::kernel_impl

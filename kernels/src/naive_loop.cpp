@@ -2,6 +2,7 @@
 // first k ranks from scratch. O(n^2) on purpose: it is the slow reference point of the study.
 #include "detail.hpp"
 #include "kernel_list.hpp"
+#include "phase_timer.hpp"
 
 namespace aucrecall::kernel_impl {
 namespace {
@@ -10,10 +11,13 @@ namespace {
 template <class Label, class Score>
 double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties, std::size_t m) {
     const std::size_t n = scores.size();
+    detail::phase_start();
     const std::uint64_t positives = detail::count_positives(labels);
     if (positives == 0 || m < 2) return detail::undefined();
+    detail::phase_end("stats");
 
     const std::vector<std::uint64_t> order = detail::rank_order(scores);
+    detail::phase_end("rank");
     std::vector<double> recall(m), ideal(m);
     const double p = static_cast<double>(positives);
 
@@ -52,7 +56,9 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
         for (std::size_t i = 0; i + 1 < m; ++i) area += (v[i] + v[i + 1]) / 2;
         return area;
     };
-    return trapz(recall) / trapz(ideal);
+    const double metric = trapz(recall) / trapz(ideal);
+    detail::phase_end("scan");
+    return metric;
 }
 
 }  // namespace
@@ -64,13 +70,5 @@ double naive_loop_at(const Input& input, Ties ties, std::uint64_t k) {
     return detail::visit(input, [ties, m](auto labels, auto scores) { return run(labels, scores, ties, m); });
 }
 
-// The ranking phase alone, for the benchmark's phase breakdown: the same detail::rank_order call
-// run() makes (the stable ranking under both policies). The top-ranked index keeps the sort live.
-double naive_loop_rank_only(const Input& input, Ties) {
-    return detail::visit(input, [](auto, auto scores) {
-        const std::vector<std::uint64_t> order = detail::rank_order(scores);
-        return order.empty() ? 0.0 : static_cast<double>(order.front());
-    });
-}
 
 }  // namespace aucrecall::kernel_impl

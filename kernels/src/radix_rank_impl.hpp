@@ -28,6 +28,7 @@
 // exactly the single-threaded result.
 #pragma once
 
+#include "input_stats.hpp"
 #include "kernel_list.hpp"
 #include "rank_count.hpp"
 #include "thread_pool.hpp"
@@ -138,13 +139,16 @@ public:
         : labels_(labels), scores_(scores), ties_(ties), n_(scores.size()), threads_(threads) {}
 
     detail::RankSumParts run() {
+        detail::phase_start();
         collect_stats();
         if (positives_ == 0) return {n_, 0, 0, 0, 1};
         negatives_ = n_ - positives_;
         plan_digits();
+        detail::phase_end("stats");
         records_ = Buffer<u64>(n_);
         scratch_ = Buffer<u64>(n_);
         build_records();
+        detail::phase_end("build");
         // Most items in a few buckets (heavy ties, a handful of distinct scores): the shared
         // buckets would each be sorted on their own; keysort's method counts the same pairs.
         if (concentrated()) {
@@ -154,16 +158,14 @@ public:
             return keysort_method(labels_, scores_, ties_);
         }
         sort_records();
+        detail::phase_end("sort");
         const PairCounts pairs = scan();
-        return finish(n_, positives_, pairs, stable_tied_, ties_, top_label());
+        const detail::RankSumParts parts = finish(n_, positives_, pairs, stable_tied_, ties_, top_label());
+        detail::phase_end("scan");
+        return parts;
     }
 
 private:
-    struct Stats {
-        u64 positives = 0;
-        Score low = std::numeric_limits<Score>::infinity();
-        Score high = -std::numeric_limits<Score>::infinity();
-    };
     // Histograms are one flat array, [thread][pass][digit], sized to this input's digit width:
     // small inputs use narrow digits, and fixed 2048-bin arrays would dominate their time.
     std::size_t radix() const noexcept { return std::size_t{1} << digit_bits_; }
@@ -173,30 +175,35 @@ private:
 
     std::size_t chunk_begin(unsigned t) const noexcept { return part_begin(n_, threads_, t); }
 
+    // The first pass, with the input checks of SPEC.md fused into it (input_stats_impl.hpp, per
+    // instruction set): a bad label or a NaN score throws InvalidInput naming the first one.
     void collect_stats() {
-        std::vector<Stats> parts(threads_);
+        using Word = detail::label_word_t<Label>;
+        const detail::Isa isa = detail::active_isa();
+        const auto stats_of = input_stats_detail::stats_function<Word, Score>(isa);
+        detail::note_isa_used(isa);
+        const Word* const words = reinterpret_cast<const Word*>(labels_.data());
+        std::vector<input_stats_detail::InputStats> parts(threads_);
         parallel_for(threads_, [&](unsigned t) {
-            Stats s;
-            constexpr Score largest = std::numeric_limits<Score>::max();
-            for (std::size_t i = chunk_begin(t), end = chunk_begin(t + 1); i < end; ++i) {
-                s.positives += static_cast<u64>(labels_[i]);
-                const Score x = scores_[i];
-                const bool finite = std::fabs(x) <= largest;
-                s.low = finite && x < s.low ? x : s.low;
-                s.high = finite && x > s.high ? x : s.high;
-            }
-            parts[t] = s;
+            const std::size_t begin = chunk_begin(t);
+            parts[t] = stats_of(words + begin, scores_.data() + begin, chunk_begin(t + 1) - begin);
         });
-        Stats all;
-        for (const Stats& s : parts) {
+        input_stats_detail::InputStats all = input_stats_detail::no_items;
+        for (const auto& s : parts) {
             all.positives += s.positives;
+            all.label_bits |= s.label_bits;
             all.low = std::min(all.low, s.low);
             all.high = std::max(all.high, s.high);
+            all.nan |= s.nan;
+        }
+        if ((all.label_bits & ~u64{1}) != 0 || all.nan) {  // a second pass names the first bad item
+            detail::check(labels_, scores_);
+            throw std::logic_error("radix_rank: the first pass saw a bad item the checks did not find");
         }
         if (all.low > all.high) all.low = all.high = 0;  // no finite score at all
         positives_ = all.positives;
-        low_ = all.low;
-        high_ = all.high;
+        low_ = static_cast<Score>(all.low);
+        high_ = static_cast<Score>(all.high);
     }
 
     // Buckets: about 2^5 per item, so few items share one (they cost a look at the exact
@@ -513,8 +520,14 @@ template <class Label, class Score>
 detail::RankSumParts radix_rank_parts(std::span<const Label> labels, std::span<const Score> scores,
                                       Ties ties, unsigned threads) {
     const std::size_t n = scores.size();
-    if (n <= tiny_n) return tiny_parts(labels, scores, ties);
+    // radix_rank checks its input itself (Kernel::checks_input): in its first pass, or here
+    // where that pass does not run.
+    if (n <= tiny_n) {
+        detail::check(labels, scores);
+        return tiny_parts(labels, scores, ties);
+    }
     if (n > record_limit().load(std::memory_order_relaxed)) {
+        detail::check(labels, scores);
         record_limit_fallbacks().fetch_add(1, std::memory_order_relaxed);
         return keysort_method(labels, scores, ties);
     }

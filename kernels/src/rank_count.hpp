@@ -16,6 +16,7 @@
 #pragma once
 
 #include "detail.hpp"
+#include "phase_timer.hpp"
 #include "thread_pool.hpp"
 #include "tuning.hpp"
 
@@ -393,9 +394,11 @@ detail::RankSumParts keysort_parts(std::span<const Label> labels, std::span<cons
     using Key = score_key_t<Score>;
     const std::size_t n = scores.size();
     if (n <= tiny_n) return tiny_parts(labels, scores, ties);
+    detail::phase_start();
     const u64 positives = detail::count_positives(labels);
     if (positives == 0) return {n, 0, 0, 0, 1};
     const std::size_t negatives = n - positives;
+    detail::phase_end("stats");
 
     // One buffer: positives' keys from the front, negatives' from the back, then the scratch.
     Buffer<Key> keys(2 * n);
@@ -416,8 +419,10 @@ detail::RankSumParts keysort_parts(std::span<const Label> labels, std::span<cons
     pos = keys.data();
     neg = keys.data() + positives;
     Key* scratch = keys.data() + n;
+    detail::phase_end("split");
     sort(pos, scratch, positives);
     sort(neg, scratch, negatives);
+    detail::phase_end("sort");
 
     std::vector<Key> mixed;
     const PairCounts c =
@@ -439,7 +444,9 @@ detail::RankSumParts keysort_parts(std::span<const Label> labels, std::span<cons
         while (q_top < negatives && neg[negatives - 1 - q_top] == top) ++q_top;
         y0 = {p_top, p_top + q_top};
     }
-    return finish(n, positives, c, stable_tied, ties, y0);
+    const detail::RankSumParts parts = finish(n, positives, c, stable_tied, ties, y0);
+    detail::phase_end("merge");
+    return parts;
 }
 
 }  // namespace aucrecall::rank_count

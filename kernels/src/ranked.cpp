@@ -1,7 +1,7 @@
 // The ranked-input entry point (SPEC.md "Ranked input"): labels already in rank order, so the
 // metric is one scan: P over all n labels and, over the first m = min(K, n), their positives, the
 // rank sum S and y0. The scan runs per instruction set (ranked_scan_impl.hpp, one copy per line of
-// the dispatch table) or, for `scalar`, from ranked_scalar.cpp, compiled without
+// the dispatch table) or, for `scalar`, from scalar_yardstick.cpp, compiled without
 // auto-vectorisation so that it is the yardstick the vector versions are measured against.
 #include "cutoff.hpp"
 #include "detail.hpp"
@@ -24,12 +24,6 @@ AUCRECALL_RANKED_BLOCKS(scalar)
 
 namespace {
 
-// Labels are read as unsigned words of their size: bool and uint8 as bytes, int32 and int64 as
-// 32- and 64-bit words (a negative label then shows bits other than bit 0, like any stray value).
-template <class Label>
-using Word = std::conditional_t<sizeof(Label) == 1, std::uint8_t,
-                                std::conditional_t<sizeof(Label) == 4, std::uint32_t, std::uint64_t>>;
-
 template <class W>
 using BlockFn = BlockSums (*)(const W*, std::uint32_t);
 
@@ -48,14 +42,12 @@ template <class Label>
 double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
     static_assert(sizeof(Label) == 1 || sizeof(Label) == 4 || sizeof(Label) == 8);
     using u64 = std::uint64_t;
-    using W = Word<Label>;
+    using W = detail::label_word_t<Label>;
     const std::size_t n = labels.size();
     const u64 m = k == 0 ? n : std::min<u64>(k, n);
     const detail::Isa isa = detail::active_isa();
     const BlockFn<W> scan_block = block_function<W>(isa);
     detail::note_isa_used(isa);
-    // Reading a label through the unsigned type of its size: allowed for bool (as unsigned char)
-    // and for the signed integers (their unsigned counterparts).
     const W* y = reinterpret_cast<const W*>(labels.data());
     u64 label_bits = 0, positives_top = 0, positives_rest = 0;
     unsigned __int128 rank_sum = 0;
@@ -71,17 +63,7 @@ double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
             positives_rest += s.positives;
         }
     }
-    if ((label_bits & ~u64{1}) != 0) {  // a second pass finds the index and throws
-        detail::check_labels(labels);  // integer labels: throws with the index
-        // bool storage other than 0/1 (a byte buffer viewed as bool, say): named here
-        if constexpr (std::is_same_v<Label, bool>)
-            for (std::size_t i = 0; i < n; ++i)
-                if ((y[i] & ~W{1}) != 0)
-                    throw InvalidInput("label at index " + std::to_string(i) + " has the byte value " +
-                                           std::to_string(static_cast<unsigned>(y[i])) +
-                                           "; a bool label must be stored as 0 or 1",
-                                       i);
-    }
+    if ((label_bits & ~u64{1}) != 0) detail::check_labels(labels);  // a second pass throws, naming the index
     const detail::RankSumParts top{m, positives_top, 2 * rank_sum, m > 0 && labels[0] ? 1u : 0u, 1};
     return cutoff::metric_at(m, positives_top + positives_rest, top, {});
 }

@@ -2,12 +2,14 @@
 #include "detail.hpp"
 #include "cutoff.hpp"
 #include "kernel_list.hpp"
+#include "phase_timer.hpp"
 #include "rank_count.hpp"
 #include "tuning.hpp"
 
 #include <array>
 #include <cmath>
 #include <string>
+#include <utility>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -17,29 +19,34 @@ namespace {
 
 constexpr std::size_t unlimited = static_cast<std::size_t>(-1);
 
+void check_pointers(const Input& input) {
+    if (input.n > 0 && (input.labels == nullptr || input.scores == nullptr))
+        throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
+}
+
 // The only list of kernels in the code base: tests, benchmark, CLI and bindings read it.
 constexpr std::array registry = {
     Kernel{"naive_loop",
            "study baseline: rank, then recount the positives of the first k ranks for every k (O(n^2))",
-           kernel_impl::naive_loop, kernel_impl::naive_loop_at, 100000, false, kernel_impl::naive_loop_rank_only},
+           kernel_impl::naive_loop, kernel_impl::naive_loop_at, 100000, false},
     Kernel{"stl",
            "NumPy-shaped flow in standard algorithms: argsort, gather, inclusive_scan, curves, trapezoids",
-           kernel_impl::stl, kernel_impl::stl_at, unlimited, false, kernel_impl::stl_rank_only},
+           kernel_impl::stl, kernel_impl::stl_at, unlimited, false},
     Kernel{"simd_scan",
            "the stl flow with xsimd prefix sum and curve areas, per instruction set chosen at run time",
-           kernel_impl::simd_scan, kernel_impl::simd_scan_at, unlimited, true, kernel_impl::simd_scan_rank_only},
+           kernel_impl::simd_scan, kernel_impl::simd_scan_at, unlimited, true},
     Kernel{"fused",
            "sort (score, index) pairs, then one integer pass for the rank-sum identity",
-           kernel_impl::fused, kernel_impl::fused_at, unlimited, false, kernel_impl::fused_rank_only},
+           kernel_impl::fused, kernel_impl::fused_at, unlimited, false},
     Kernel{"keysort",
            "order-preserving integer keys split by label, sorted without payload (Highway vqsort), one merge counts the pairs",
-           kernel_impl::keysort, kernel_impl::keysort_at, unlimited, false, nullptr},
+           kernel_impl::keysort, kernel_impl::keysort_at, unlimited, false},
     Kernel{"radix_rank",
            "records radix-sorted by a linear bucket of the score; one scan counts pairs, shared buckets resolved exactly",
-           kernel_impl::radix_rank, kernel_impl::radix_rank_at, unlimited, false, nullptr},
+           kernel_impl::radix_rank, kernel_impl::radix_rank_at, unlimited, true, false, true},
     Kernel{"radix_rank_mt",
            "radix_rank on several threads (AUCRECALL_THREADS); integer counts, same result as one thread",
-           kernel_impl::radix_rank_mt, kernel_impl::radix_rank_mt_at, unlimited, false, nullptr, true},
+           kernel_impl::radix_rank_mt, kernel_impl::radix_rank_mt_at, unlimited, true, true, true},
 };
 
 }  // namespace
@@ -137,8 +144,7 @@ Undefined parse_undefined(std::string_view text) {
 
 void validate(const Input& input) {
     detail::check_size(input.n);
-    if (input.n > 0 && (input.labels == nullptr || input.scores == nullptr))
-        throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
+    check_pointers(input);
     detail::visit(input, [](auto labels, auto scores) { detail::check(labels, scores); });
 }
 
@@ -155,13 +161,21 @@ double compute(const Input& input, const Options& options) {
         }
     }
     if (options.k != 0 && options.k < input.n && options.kernel.empty()) {
-        if (input.n > 0 && (input.labels == nullptr || input.scores == nullptr))
-            throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
+        check_pointers(input);
         return kernel_impl::default_at(input, options.ties, options.k);  // validates as it reads
     }
+    const bool full = options.k == 0 || options.k >= input.n;
+    if (full && kernel->checks_input) {
+        check_pointers(input);
+        return kernel->run(input, options.ties);  // validates in its first pass
+    }
     validate(input);
-    if (options.k != 0 && options.k < input.n) return kernel->run_at(input, options.ties, options.k);
+    if (!full) return kernel->run_at(input, options.ties, options.k);
     return kernel->run(input, options.ties);
 }
 
 }  // namespace aucrecall
+
+namespace aucrecall::testing {
+PhaseLog* set_phase_log(PhaseLog* log) noexcept { return std::exchange(detail::phase_log, log); }
+}  // namespace aucrecall::testing

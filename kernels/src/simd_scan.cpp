@@ -3,6 +3,7 @@
 // translation units, the one picked by simd_dispatch.
 #include "detail.hpp"
 #include "kernel_list.hpp"
+#include "phase_timer.hpp"
 #include "simd_dispatch.hpp"
 
 #include <array>
@@ -42,13 +43,16 @@ constexpr std::array<CurvesFn, detail::isa_count> by_isa = {
 template <class Label, class Score>
 double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties, std::size_t m) {
     const std::size_t n = scores.size();
+    detail::phase_start();
     const std::uint64_t positives = detail::count_positives(labels);
     if (positives == 0 || m < 2) return detail::undefined();
     const detail::Isa isa = detail::active_isa();
     const CurvesFn curves = by_isa[static_cast<std::size_t>(isa)];
     detail::note_isa_used(isa);
 
+    detail::phase_end("stats");
     const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
+    detail::phase_end("rank");
 
     std::vector<double> ranked(n);
     for (std::size_t i = 0; i < n; ++i) ranked[i] = static_cast<double>(labels[order[i]]);
@@ -64,7 +68,10 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
             a = b;
         }
     }
-    return curves(ranked.data(), m, static_cast<double>(positives));
+    detail::phase_end("gather");
+    const double metric = curves(ranked.data(), m, static_cast<double>(positives));
+    detail::phase_end("curves");
+    return metric;
 }
 
 }  // namespace
@@ -80,11 +87,4 @@ double simd_scan_at(const Input& input, Ties ties, std::uint64_t k) {
     });
 }
 
-// The top-ranked index keeps the sort from being optimised away.
-double simd_scan_rank_only(const Input& input, Ties ties) {
-    return detail::visit(input, [ties](auto, auto scores) {
-        const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
-        return order.empty() ? 0.0 : static_cast<double>(order.front());
-    });
-}
 }  // namespace aucrecall::kernel_impl

@@ -2,6 +2,7 @@
 // ideal arrays, trapezoid areas. It materialises every intermediate array, as NumPy does.
 #include "detail.hpp"
 #include "kernel_list.hpp"
+#include "phase_timer.hpp"
 
 #include <functional>
 
@@ -13,10 +14,13 @@ namespace {
 template <class Label, class Score>
 double run(std::span<const Label> labels, std::span<const Score> scores, Ties ties, std::size_t m) {
     const std::size_t n = scores.size();
+    detail::phase_start();
     const std::uint64_t positives = detail::count_positives(labels);
     if (positives == 0 || m < 2) return detail::undefined();
+    detail::phase_end("stats");
 
     const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
+    detail::phase_end("rank");
 
     // ranking = labels[order]
     std::vector<double> ranked(n);
@@ -53,7 +57,9 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
         return std::transform_reduce(v.begin(), v.end() - 1, v.begin() + 1, 0.0, std::plus<>(),
                                      [](double left, double right) { return (left + right) / 2; });
     };
-    return trapz(recall) / trapz(ideal);
+    const double metric = trapz(recall) / trapz(ideal);
+    detail::phase_end("scan");
+    return metric;
 }
 
 }  // namespace
@@ -65,12 +71,5 @@ double stl_at(const Input& input, Ties ties, std::uint64_t k) {
     return detail::visit(input, [ties, m](auto labels, auto scores) { return run(labels, scores, ties, m); });
 }
 
-// The top-ranked index keeps the sort from being optimised away.
-double stl_rank_only(const Input& input, Ties ties) {
-    return detail::visit(input, [ties](auto, auto scores) {
-        const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);
-        return order.empty() ? 0.0 : static_cast<double>(order.front());
-    });
-}
 
 }  // namespace aucrecall::kernel_impl

@@ -430,12 +430,17 @@ class Information(CliCase):
         self.assertEqual(self.run_cli("--isa", env={"AUCRECALL_ARCH": "scalar"}), (0, "scalar\n", ""))
         code, out, err = self.run_cli("--describe-kernels")
         simd_kernels = [line.split("\t")[0] for line in out.splitlines() if "\tsimd\t" in line]
-        data = self.write("ok.csv", "1,0.5\n0,0.4\n1,0.3\n")
+        # Past the kernels' tiny path (16 items), which runs no SIMD code.
+        data = self.write("ok.csv", "".join(f"{i % 2},{i / 64}\n" for i in range(40)))
         for kernel in simd_kernels:
             code, out, err = self.run_cli("-v", "--kernel", kernel, data,
                                           env={"AUCRECALL_ARCH": "scalar"})
             self.assertEqual(code, 0, err)
             self.assertIn("SIMD instruction set scalar", err)
+        tiny = self.write("tiny.csv", "1,0.5\n0,0.4\n1,0.3\n")
+        code, out, err = self.run_cli("-v", "--kernel", "radix_rank", tiny)
+        self.assertEqual(code, 0, err)
+        self.assertIn("SIMD instruction set (none ran", err)
 
 
 class EvaluationModes(CliCase):

@@ -115,13 +115,12 @@ struct Kernel {
     std::size_t max_practical_n;
     // True when the kernel's hot loop goes through the per-instruction-set dispatch below.
     bool uses_simd_dispatch;
-    // Runs only the kernel's ranking phase (its sort) and returns a value derived from it so the
-    // work cannot be optimised away; the benchmark's phase breakdown times it against run().
-    // nullptr for kernels without a separate ranking phase.
-    KernelFn rank_only;
     // True when the kernel splits one call over several threads (count: AUCRECALL_THREADS, else
     // the hardware's); the benchmark's thread-scaling rows are made for these.
     bool multithreaded = false;
+    // True when run() checks the input itself (SPEC.md's rejections, InvalidInput naming the first
+    // bad index) in a pass it makes anyway, so compute() reads the input once instead of twice.
+    bool checks_input = false;
 };
 
 // The registry: the only list of kernels in the code base.

@@ -1,0 +1,41 @@
+// The rank-sum kernels' first pass per instruction set (input_stats_impl.hpp): the entries of
+// every line of the dispatch table plus `scalar`, and the one to call for an instruction set.
+#pragma once
+
+#include "input_stats_impl.hpp"
+#include "simd_dispatch.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace aucrecall::input_stats_detail {
+
+#define AUCRECALL_STATS_ENTRIES(name)                                                         \
+    InputStats input_stats_##name(const std::uint8_t* labels, const float* scores, std::size_t n);  \
+    InputStats input_stats_##name(const std::uint8_t* labels, const double* scores, std::size_t n); \
+    InputStats input_stats_##name(const std::uint32_t* labels, const float* scores, std::size_t n); \
+    InputStats input_stats_##name(const std::uint32_t* labels, const double* scores, std::size_t n);\
+    InputStats input_stats_##name(const std::uint64_t* labels, const float* scores, std::size_t n); \
+    InputStats input_stats_##name(const std::uint64_t* labels, const double* scores, std::size_t n);
+AUCRECALL_STATS_ENTRIES(scalar)
+#define AUCRECALL_ISA(name, arch, flags, features) AUCRECALL_STATS_ENTRIES(name)
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+#undef AUCRECALL_STATS_ENTRIES
+
+template <class Word, class Score>
+using StatsFn = InputStats (*)(const Word*, const Score*, std::size_t);
+
+template <class Word, class Score>
+StatsFn<Word, Score> stats_function(detail::Isa isa) {
+    constexpr std::array<StatsFn<Word, Score>, detail::isa_count> by_isa = {
+        input_stats_scalar,
+#define AUCRECALL_ISA(name, arch, flags, features) input_stats_##name,
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+    };
+    return by_isa[static_cast<std::size_t>(isa)];
+}
+
+}  // namespace aucrecall::input_stats_detail
