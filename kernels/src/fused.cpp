@@ -4,6 +4,7 @@
 #include "cutoff.hpp"
 #include "detail.hpp"
 #include "kernel_list.hpp"
+#include "rank_count.hpp"
 #include "phase_timer.hpp"
 
 namespace aucrecall::kernel_impl {
@@ -38,16 +39,18 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
     const std::vector<ScoredIndex<Score>> items = sorted_by_rank(scores);
     detail::phase_end("rank");
 
-    // discordant: (negative, positive) pairs with the negative strictly above the positive (for
-    // `stable`, also tied ones where the negative comes first). tied: tied pairs (`average`).
-    unsigned __int128 discordant = 0, tied = 0;
-    std::uint64_t negatives_above = 0, y0_num = 0, y0_den = 1;
+    // The pair counts and the formula of the other identity kernels (rank_count.hpp). In the
+    // stable order every negative above a positive, tied or not, is counted as discordant: D + Ts
+    // of rank_count's notation, which finish() turns into the same 2S.
+    rank_count::PairCounts pairs;
+    rank_count::TopLabel y0;
+    std::uint64_t negatives_above = 0;
     if (ties == Ties::stable) {
         for (const auto& item : items) {
-            if (labels[item.index]) discordant += negatives_above;
+            if (labels[item.index]) pairs.discordant += negatives_above;
             else ++negatives_above;
         }
-        y0_num = static_cast<std::uint64_t>(labels[items[0].index]);
+        y0 = {static_cast<std::uint64_t>(labels[items[0].index] != 0), 1};
     } else {
         for (std::size_t a = 0; a < n;) {
             std::uint64_t group_positives = 0;
@@ -55,16 +58,14 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
             for (; b < n && items[b].score == items[a].score; ++b)
                 group_positives += static_cast<std::uint64_t>(labels[items[b].index]);
             const std::uint64_t group_negatives = (b - a) - group_positives;
-            discordant += static_cast<unsigned __int128>(group_positives) * negatives_above;
-            tied += static_cast<unsigned __int128>(group_positives) * group_negatives;
+            pairs.discordant += static_cast<rank_count::u128>(group_positives) * negatives_above;
+            pairs.tied += static_cast<rank_count::u128>(group_positives) * group_negatives;
             negatives_above += group_negatives;
-            if (a == 0) y0_num = group_positives, y0_den = b;
+            if (a == 0) y0 = {group_positives, b};
             a = b;
         }
     }
-    const unsigned __int128 twice_s =
-        static_cast<unsigned __int128>(positives) * (positives - 1) + 2 * discordant + tied;
-    const double metric = detail::rank_sum_metric(n, positives, twice_s, y0_num, y0_den);
+    const double metric = rank_count::finish(n, positives, pairs, 0, ties, y0).metric();
     detail::phase_end("scan");
     return metric;
 }

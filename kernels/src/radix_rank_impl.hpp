@@ -28,7 +28,7 @@
 // exactly the single-threaded result.
 #pragma once
 
-#include "input_stats.hpp"
+#include "radix_passes.hpp"
 #include "kernel_list.hpp"
 #include "rank_count.hpp"
 #include "thread_pool.hpp"
@@ -53,15 +53,10 @@ inline std::uint32_t bucket_of(double x, double buckets) noexcept {
     return static_cast<std::uint32_t>(static_cast<std::int64_t>(x) + 1);
 }
 
-// Linear in the score. Halving both operands keeps max - min finite for any finite pair; every
-// operation is monotone under round-to-nearest, so the composition is too.
-template <class Score>
-struct ValueBuckets {
-    double low_half = 0, scale = 0, buckets = 1;
-    std::uint32_t operator()(Score s) const noexcept {
-        return bucket_of((static_cast<double>(s) * 0.5 - low_half) * scale, buckets);
-    }
-};
+// Buckets linear in the score, the common case, are computed per instruction set
+// (bucket_records_impl.hpp: bucket_detail::LinearMap). Halving both operands keeps max - min
+// finite for any finite pair; every operation is monotone under round-to-nearest, so the
+// composition is too.
 
 // float32 fast path: the 32-bit order key itself is the bucket. Items sharing a bucket then tie
 // exactly, so no shared bucket ever needs its scores looked up (random reads that dominated at
@@ -242,34 +237,6 @@ private:
     };
     DigitShape digit_shape() const noexcept { return {digit_bits_, (1u << digit_bits_) - 1}; }
 
-    template <class Buckets>
-    void build_with(const Buckets& bucket) {
-        histograms_.assign(static_cast<std::size_t>(threads_) * passes_ * radix(), 0);
-        parallel_for(threads_, [&](unsigned t) {
-            u64* const out = records_.data();
-            const Label* const labels = labels_.data();
-            const Score* const scores = scores_.data();
-            const DigitShape digit = digit_shape();
-            std::uint32_t* const h0 = histogram(t, 0);
-            std::uint32_t* const h1 = passes_ > 1 ? histogram(t, 1) : nullptr;
-            std::uint32_t* const h2 = passes_ > 2 ? histogram(t, 2) : nullptr;
-            const std::size_t begin = chunk_begin(t), end = chunk_begin(t + 1);
-            auto fill = [&](auto passes) {
-                for (std::size_t i = begin; i < end; ++i) {
-                    const u64 r = (u64{bucket(scores[i])} << 32) | (u64{i} << 1) |
-                                  static_cast<u64>(labels[i] != 0);
-                    out[i] = r;
-                    ++h0[digit(r, 0)];
-                    if constexpr (passes() > 1) ++h1[digit(r, 1)];
-                    if constexpr (passes() > 2) ++h2[digit(r, 2)];
-                }
-            };
-            if (passes_ == 1) fill(std::integral_constant<int, 1>{});
-            else if (passes_ == 2) fill(std::integral_constant<int, 2>{});
-            else fill(std::integral_constant<int, 3>{});
-        });
-    }
-
     // Calls fn(count) with each bin's count of a digit, summed over all threads.
     template <class Fn>
     void for_each_bin_total(int pass, Fn&& fn) {
@@ -287,6 +254,58 @@ private:
         return fullest;
     }
 
+    // Every record, block by block: make_block(start, stop) writes (bucket << 32) | (index << 1)
+    // for items [start, stop), then the labels are ORed in and the digits counted while the block
+    // is in L1.
+    template <class MakeBlock>
+    void build_blocks(const MakeBlock& make_block) {
+        histograms_.assign(static_cast<std::size_t>(threads_) * passes_ * radix(), 0);
+        parallel_for(threads_, [&](unsigned t) {
+            u64* const out = records_.data();
+            const Label* const labels = labels_.data();
+            const DigitShape digit = digit_shape();
+            std::uint32_t* const h0 = histogram(t, 0);
+            std::uint32_t* const h1 = passes_ > 1 ? histogram(t, 1) : nullptr;
+            std::uint32_t* const h2 = passes_ > 2 ? histogram(t, 2) : nullptr;
+            const std::size_t begin = chunk_begin(t), end = chunk_begin(t + 1);
+            auto fill = [&](auto passes) {
+                for (std::size_t start = begin; start < end; start += bucket_detail::block_items) {
+                    const std::size_t stop = std::min(end, start + bucket_detail::block_items);
+                    make_block(start, stop);
+                    for (std::size_t i = start; i < stop; ++i) {
+                        const u64 r = out[i] | static_cast<u64>(labels[i] != 0);
+                        out[i] = r;
+                        ++h0[digit(r, 0)];
+                        if constexpr (passes() > 1) ++h1[digit(r, 1)];
+                        if constexpr (passes() > 2) ++h2[digit(r, 2)];
+                    }
+                }
+            };
+            if (passes_ == 1) fill(std::integral_constant<int, 1>{});
+            else if (passes_ == 2) fill(std::integral_constant<int, 2>{});
+            else fill(std::integral_constant<int, 3>{});
+        });
+    }
+
+    // Buckets from a scalar function of the score (order keys, exact float keys).
+    template <class Buckets>
+    void build_with(const Buckets& bucket) {
+        build_blocks([&](std::size_t start, std::size_t stop) {
+            for (std::size_t i = start; i < stop; ++i)
+                records_.data()[i] = (u64{bucket(scores_[i])} << 32) | (u64{i} << 1);
+        });
+    }
+
+    // Buckets linear in the score: per instruction set (bucket_records_impl.hpp).
+    void build_linear() {
+        const detail::Isa isa = detail::active_isa();
+        const auto make_records = bucket_detail::records_function<Score>(isa);
+        detail::note_isa_used(isa);
+        build_blocks([&](std::size_t start, std::size_t stop) {
+            make_records(scores_.data() + start, stop - start, start, by_value_, records_.data() + start);
+        });
+    }
+
     void build_records() {
         if constexpr (std::is_same_v<Score, float>)
             if (exact_keys_) return build_with(ExactFloatBuckets{});
@@ -295,7 +314,7 @@ private:
         // one top-level bin): run() then finds the records concentrated and hands them to
         // keysort's method, which measured 2x faster on such data than rebuilding the records
         // with buckets linear in the order key (exponential scores, 1e5 and 1e6 items).
-        build_with(by_value_);
+        build_linear();
     }
 
     // Whether two random items share a top-digit bin with probability above
@@ -508,7 +527,7 @@ private:
     u64 positives_ = 0, negatives_ = 0;
     Score low_ = 0, high_ = 0;
     int bucket_bits_ = 8, passes_ = 1, digit_bits_ = 8;
-    ValueBuckets<Score> by_value_;
+    bucket_detail::LinearMap by_value_{0, 1, 1};
     KeyBuckets<Score> by_key_;
     bool use_keys_ = false, exact_keys_ = false;
     std::vector<std::uint32_t> histograms_;

@@ -1,7 +1,9 @@
-// The `scalar` entries of the per-instruction-set code: the ranked scan's block sums and the
-// rank-sum kernels' first pass (input_stats_impl.hpp), one item at a time. kernels/CMakeLists.txt
+// The `scalar` entries of the per-instruction-set code: the ranked scan's block sums, radix_rank's
+// first pass (input_stats_impl.hpp) and its linear bucket records (bucket_records_impl.hpp), one
+// item at a time. kernels/CMakeLists.txt
 // compiles this file without auto-vectorisation, so the @scalar rows measure scalar code and the
 // per-instruction-set rows are compared with it, not with what the compiler made of it.
+#include "bucket_records_impl.hpp"
 #include "input_stats_impl.hpp"
 #include "ranked_scan_impl.hpp"
 
@@ -38,3 +40,14 @@ AUCRECALL_STATS_ENTRY(std::uint64_t, float)
 AUCRECALL_STATS_ENTRY(std::uint64_t, double)
 #undef AUCRECALL_STATS_ENTRY
 }  // namespace aucrecall::input_stats_detail
+
+namespace aucrecall::bucket_detail {
+void linear_records_scalar(const float* scores, std::size_t n, std::uint64_t first_index,
+                           LinearMap map, std::uint64_t* out) {
+    scalar_linear_records(scores, n, first_index, map, out);
+}
+void linear_records_scalar(const double* scores, std::size_t n, std::uint64_t first_index,
+                           LinearMap map, std::uint64_t* out) {
+    scalar_linear_records(scores, n, first_index, map, out);
+}
+}  // namespace aucrecall::bucket_detail
