@@ -256,37 +256,37 @@ def test_no_leak_over_many_calls():
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPUs")
-def two_thread_ratios(call, repetitions=5):
-    """Wall time of two calls on two threads over the same two calls in sequence, per repetition
-    (after one warm-up call): 0.5 when both run on free cores, 1.0 when serialised."""
-    call()
-    ratios = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        call()
-        call()
-        sequential = time.perf_counter() - start
-        threads = [threading.Thread(target=call) for _ in range(2)]
-        start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        ratios.append((time.perf_counter() - start) / sequential)
-    return ratios
+def longest_pause_during_call(call):
+    """The longest stretch, in seconds, in which this thread could not run Python while `call` ran
+    in another thread."""
+    worker = threading.Thread(target=call)
+    last = time.perf_counter()
+    longest = 0.0
+    worker.start()  # returns once the worker runs: with the GIL held, only after the call
+    while worker.is_alive():
+        now = time.perf_counter()
+        longest = max(longest, now - last)
+        last = now
+    worker.join()
+    return max(longest, time.perf_counter() - last)
 
 
-def test_calls_from_two_threads_run_in_parallel():
-    # One-threaded kernel, so the two calls can only overlap if the GIL is released.
-    labels, scores = dataset(2_000_000, seed=4, tied=False)
+def test_the_gil_is_released_during_a_call():
+    # While one thread computes, another runs Python. With the GIL held the main thread would stop
+    # for the whole call; released, it pauses only for the GIL hand-offs at the call's ends and for
+    # scheduling (milliseconds even when both threads share one busy core). Not a speed-up
+    # measurement: that would depend on a free second core, which this shared machine lacks.
+    labels, scores = dataset(4_000_000, seed=4, tied=False)
 
     def call():
         aucrecall.auc_recall(labels, scores, kernel="radix_rank")
 
-    ratios = two_thread_ratios(call)
-    # 0.5 when two cores are free, 1.0 if the GIL serialised the calls. CTest runs this file
-    # alone (RUN_SERIAL) so the other tests do not take the second core.
-    assert min(ratios) < 0.85, ratios
+    call()  # warm-up: scratch memory, thread pool
+    start = time.perf_counter()
+    call()
+    alone = time.perf_counter() - start
+    shares = [longest_pause_during_call(call) / alone for _ in range(3)]
+    assert min(shares) < 0.5, (alone, shares)
 
 
 def test_threads_get_the_sequential_results():
