@@ -127,7 +127,7 @@ TEST_P(SimdKernelPerIsa, LastUsedIsTheForcedIsa) {
             ASSERT_EQ(aucrecall::simd_isa_last_used(), *other);
             aucrecall::force_simd_isa(isa());
         }
-        const double m = kernel().run(aucrecall::make_input(d.labels(), d.scores()), ties);
+        (void)kernel().run(aucrecall::make_input(d.labels(), d.scores()), ties);  // value checked below
         EXPECT_EQ(aucrecall::simd_isa_last_used(), isa()) << kernel().name << " ties=" << aucrecall::to_string(ties);
         EXPECT_TRUE(matches_reference(kernel(), d.labels(), d.scores(),
                                       Case{.ties = ties, .dist = "uniform", .seed = 7, .note = isa()}));

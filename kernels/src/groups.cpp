@@ -19,9 +19,8 @@
 #include "cutoff.hpp"
 #include "detail.hpp"
 #include "kernel_list.hpp"
-#include "pair_count_impl.hpp"
 #include "rank_count.hpp"
-#include "simd_dispatch.hpp"
+#include "simd_entries.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -32,27 +31,6 @@
 #include <thread>
 #include <vector>
 
-namespace aucrecall::pair_count_detail {
-// One pair per line of the dispatch table (generated from simd_isa.cpp.in).
-#define AUCRECALL_ISA(name, arch, flags, features)                                          \
-    PairTotals count_pairs_##name(const double*, std::size_t, const double*, std::size_t); \
-    PairTotals count_pairs_##name(const float*, std::size_t, const float*, std::size_t);
-#include "isa_table.def"
-#undef AUCRECALL_ISA
-namespace {
-// Without SIMD: the fallback (AUCRECALL_ARCH=scalar) and the yardstick.
-template <class Score>
-PairTotals count_pairs_scalar(const Score* pos, std::size_t p, const Score* neg, std::size_t q) {
-    PairTotals t;
-    for (std::size_t i = 0; i < p; ++i)
-        for (std::size_t j = 0; j < q; ++j) {
-            t.higher += neg[j] > pos[i];
-            t.equal += neg[j] == pos[i];
-        }
-    return t;
-}
-}  // namespace
-}  // namespace aucrecall::pair_count_detail
 
 namespace aucrecall {
 namespace {
@@ -206,24 +184,6 @@ constexpr std::size_t insertion_sort_max = 16;
 // 14.1 ns pairwise vs 16.2 sorted; size 1000 (250000 pairs): 22.6 ns sorted vs 27.2 pairwise.
 constexpr std::size_t pairwise_max_pairs = 4096;
 
-// The pair counter for the instruction set in force (simd_dispatch), like simd_scan's curves.
-template <class Score>
-using PairCountFn = pair_count_detail::PairTotals (*)(const Score*, std::size_t, const Score*, std::size_t);
-template <class Score>
-PairCountFn<Score> pair_counter() {
-    using namespace pair_count_detail;
-    const detail::Isa isa = detail::active_isa();
-    detail::note_isa_used(isa);
-    switch (isa) {
-#define AUCRECALL_ISA(name, arch, flags, features) \
-    case detail::Isa::name: return count_pairs_##name;
-#include "isa_table.def"
-#undef AUCRECALL_ISA
-        default: break;
-    }
-    return count_pairs_scalar<Score>;
-}
-
 // Evaluates groups with scratch kept across them (one per thread).
 template <class Label, class Score>
 class GroupEvaluator {
@@ -347,8 +307,9 @@ public:
     bool saw_invalid_input() const noexcept { return stray_ != 0 || nan_seen_; }
 
 private:
-    pair_count_detail::PairTotals (*pair_count_)(const Score*, std::size_t, const Score*, std::size_t) =
-        pair_counter<Score>();
+    // The pair counter of the instruction set in force (simd_entries.hpp), like simd_scan's curves.
+    detail::CountPairsFn<Score> pair_count_ =
+        std::get<detail::CountPairsFn<Score>>(detail::use_active_entries().count_pairs);
 };
 
 unsigned grouped_thread_count(const GroupOptions& options, std::size_t n) {

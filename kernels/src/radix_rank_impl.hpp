@@ -28,9 +28,9 @@
 // exactly the single-threaded result.
 #pragma once
 
-#include "radix_passes.hpp"
 #include "kernel_list.hpp"
 #include "rank_count.hpp"
+#include "simd_entries.hpp"
 #include "thread_pool.hpp"
 
 #include <atomic>
@@ -135,6 +135,7 @@ public:
 
     detail::RankSumParts run() {
         detail::phase_start();
+        simd_ = &detail::use_active_entries();  // both per-ISA passes run the same instruction set
         collect_stats();
         if (positives_ == 0) return {n_, 0, 0, 0, 1};
         negatives_ = n_ - positives_;
@@ -174,9 +175,7 @@ private:
     // instruction set): a bad label or a NaN score throws InvalidInput naming the first one.
     void collect_stats() {
         using Word = detail::label_word_t<Label>;
-        const detail::Isa isa = detail::active_isa();
-        const auto stats_of = input_stats_detail::stats_function<Word, Score>(isa);
-        detail::note_isa_used(isa);
+        const auto stats_of = std::get<detail::InputStatsFn<Word, Score>>(simd_->input_stats);
         const Word* const words = reinterpret_cast<const Word*>(labels_.data());
         std::vector<input_stats_detail::InputStats> parts(threads_);
         parallel_for(threads_, [&](unsigned t) {
@@ -298,9 +297,7 @@ private:
 
     // Buckets linear in the score: per instruction set (bucket_records_impl.hpp).
     void build_linear() {
-        const detail::Isa isa = detail::active_isa();
-        const auto make_records = bucket_detail::records_function<Score>(isa);
-        detail::note_isa_used(isa);
+        const auto make_records = std::get<detail::LinearRecordsFn<Score>>(simd_->linear_records);
         build_blocks([&](std::size_t start, std::size_t stop) {
             make_records(scores_.data() + start, stop - start, start, by_value_, records_.data() + start);
         });
@@ -524,6 +521,7 @@ private:
     Ties ties_;
     std::size_t n_;
     unsigned threads_;
+    const detail::SimdEntries* simd_ = nullptr;
     u64 positives_ = 0, negatives_ = 0;
     Score low_ = 0, high_ = 0;
     int bucket_bits_ = 8, passes_ = 1, digit_bits_ = 8;

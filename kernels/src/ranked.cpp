@@ -1,42 +1,15 @@
 // The ranked-input entry point (SPEC.md "Ranked input"): labels already in rank order, so the
 // metric is one scan: P over all n labels and, over the first m = min(K, n), their positives, the
-// rank sum S and y0. The scan runs per instruction set (ranked_scan_impl.hpp, one copy per line of
-// the dispatch table) or, for `scalar`, from scalar_yardstick.cpp, compiled without
-// auto-vectorisation so that it is the yardstick the vector versions are measured against.
+// rank sum S and y0. The scan runs per instruction set (ranked_scan_impl.hpp, through the entry
+// table of simd_entries.hpp; `scalar` is the yardstick compiled without auto-vectorisation).
 #include "cutoff.hpp"
 #include "detail.hpp"
-#include "ranked_scan_impl.hpp"
-#include "simd_dispatch.hpp"
+#include "simd_entries.hpp"
 
-#include <array>
 #include <type_traits>
 
 namespace aucrecall::ranked_detail {
-#define AUCRECALL_RANKED_BLOCKS(name)                                               \
-    BlockSums ranked_block_##name(const std::uint8_t* y, std::uint32_t count);     \
-    BlockSums ranked_block_##name(const std::uint32_t* y, std::uint32_t count);    \
-    BlockSums ranked_block_##name(const std::uint64_t* y, std::uint32_t count);
-AUCRECALL_RANKED_BLOCKS(scalar)
-#define AUCRECALL_ISA(name, arch, flags, features) AUCRECALL_RANKED_BLOCKS(name)
-#include "isa_table.def"
-#undef AUCRECALL_ISA
-#undef AUCRECALL_RANKED_BLOCKS
-
 namespace {
-
-template <class W>
-using BlockFn = BlockSums (*)(const W*, std::uint32_t);
-
-template <class W>
-BlockFn<W> block_function(detail::Isa isa) {
-    constexpr std::array<BlockFn<W>, detail::isa_count> by_isa = {
-        ranked_block_scalar,
-#define AUCRECALL_ISA(name, arch, flags, features) ranked_block_##name,
-#include "isa_table.def"
-#undef AUCRECALL_ISA
-    };
-    return by_isa[static_cast<std::size_t>(isa)];
-}
 
 template <class Label>
 double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
@@ -45,9 +18,7 @@ double ranked_metric(std::span<const Label> labels, std::uint64_t k) {
     using W = detail::label_word_t<Label>;
     const std::size_t n = labels.size();
     const u64 m = k == 0 ? n : std::min<u64>(k, n);
-    const detail::Isa isa = detail::active_isa();
-    const BlockFn<W> scan_block = block_function<W>(isa);
-    detail::note_isa_used(isa);
+    const auto scan_block = std::get<detail::RankedBlockFn<W>>(detail::use_active_entries().ranked_block);
     const W* y = reinterpret_cast<const W*>(labels.data());
     u64 label_bits = 0, positives_top = 0, positives_rest = 0;
     unsigned __int128 rank_sum = 0;

@@ -1,53 +1,70 @@
-// The `scalar` entries of the per-instruction-set code: the ranked scan's block sums, radix_rank's
-// first pass (input_stats_impl.hpp) and its linear bucket records (bucket_records_impl.hpp), one
-// item at a time. kernels/CMakeLists.txt
-// compiles this file without auto-vectorisation, so the @scalar rows measure scalar code and the
-// per-instruction-set rows are compared with it, not with what the compiler made of it.
-#include "bucket_records_impl.hpp"
-#include "input_stats_impl.hpp"
-#include "ranked_scan_impl.hpp"
+// The `scalar` entry table (simd_entries.hpp): every per-instruction-set entry point written one
+// item at a time. kernels/CMakeLists.txt compiles this file without auto-vectorisation, so the
+// @scalar rows measure scalar code and the per-instruction-set rows are compared with it, not
+// with what the compiler made of it. It is also the fallback for AUCRECALL_ARCH=scalar.
+#include "simd_entries.hpp"
 
-namespace aucrecall::ranked_detail {
-BlockSums ranked_block_scalar(const std::uint8_t* y, std::uint32_t count) {
-    BlockSums sums;
-    scalar_tail(y, 0, count, sums);
-    return sums;
-}
-BlockSums ranked_block_scalar(const std::uint32_t* y, std::uint32_t count) {
-    BlockSums sums;
-    scalar_tail(y, 0, count, sums);
-    return sums;
-}
-BlockSums ranked_block_scalar(const std::uint64_t* y, std::uint32_t count) {
-    BlockSums sums;
-    scalar_tail(y, 0, count, sums);
-    return sums;
-}
-}  // namespace aucrecall::ranked_detail
+#include <algorithm>
 
-namespace aucrecall::input_stats_detail {
-#define AUCRECALL_STATS_ENTRY(Word, Score)                                                \
-    InputStats input_stats_scalar(const Word* labels, const Score* scores, std::size_t n) { \
-        InputStats s = no_items;                                                          \
-        scalar_stats(labels, scores, 0, n, s);                                            \
-        return s;                                                                         \
+namespace aucrecall::detail {
+namespace {
+
+using std::uint8_t, std::uint32_t, std::uint64_t;
+
+// simd_scan's prefix sum, recall and ideal curves and their area ratio.
+double curves(double* ranked, std::size_t n, double positives) {
+    for (std::size_t i = 1; i < n; ++i) ranked[i] += ranked[i - 1];
+    double recall_total = 0, ideal_total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        recall_total += ranked[i] / positives;
+        ideal_total += std::min(1.0, static_cast<double>(i + 1) / positives);
     }
-AUCRECALL_STATS_ENTRY(std::uint8_t, float)
-AUCRECALL_STATS_ENTRY(std::uint8_t, double)
-AUCRECALL_STATS_ENTRY(std::uint32_t, float)
-AUCRECALL_STATS_ENTRY(std::uint32_t, double)
-AUCRECALL_STATS_ENTRY(std::uint64_t, float)
-AUCRECALL_STATS_ENTRY(std::uint64_t, double)
-#undef AUCRECALL_STATS_ENTRY
-}  // namespace aucrecall::input_stats_detail
+    const double recall_area = recall_total - (ranked[0] + ranked[n - 1]) / positives / 2;
+    const double ideal_area = ideal_total - (std::min(1.0, 1.0 / positives) +
+                                             std::min(1.0, static_cast<double>(n) / positives)) / 2;
+    return recall_area / ideal_area;
+}
 
-namespace aucrecall::bucket_detail {
-void linear_records_scalar(const float* scores, std::size_t n, std::uint64_t first_index,
-                           LinearMap map, std::uint64_t* out) {
-    scalar_linear_records(scores, n, first_index, map, out);
+template <class Score>
+pair_count_detail::PairTotals count_pairs(const Score* pos, std::size_t p, const Score* neg, std::size_t q) {
+    pair_count_detail::PairTotals t;
+    for (std::size_t i = 0; i < p; ++i)
+        for (std::size_t j = 0; j < q; ++j) {
+            t.higher += neg[j] > pos[i];
+            t.equal += neg[j] == pos[i];
+        }
+    return t;
 }
-void linear_records_scalar(const double* scores, std::size_t n, std::uint64_t first_index,
-                           LinearMap map, std::uint64_t* out) {
-    scalar_linear_records(scores, n, first_index, map, out);
+
+template <class Word>
+ranked_detail::BlockSums ranked_block(const Word* y, std::uint32_t count) {
+    ranked_detail::BlockSums sums;
+    ranked_detail::scalar_tail(y, 0, count, sums);
+    return sums;
 }
-}  // namespace aucrecall::bucket_detail
+
+template <class Word, class Score>
+input_stats_detail::InputStats input_stats(const Word* labels, const Score* scores, std::size_t n) {
+    input_stats_detail::InputStats s = input_stats_detail::no_items;
+    input_stats_detail::scalar_stats(labels, scores, 0, n, s);
+    return s;
+}
+
+template <class Score>
+void linear_records(const Score* scores, std::size_t n, std::uint64_t first_index,
+                    bucket_detail::LinearMap map, std::uint64_t* out) {
+    bucket_detail::scalar_linear_records(scores, n, first_index, map, out);
+}
+
+}  // namespace
+
+const SimdEntries simd_entries_scalar = {
+    curves,
+    {count_pairs<float>, count_pairs<double>},
+    {ranked_block<uint8_t>, ranked_block<uint32_t>, ranked_block<uint64_t>},
+    {input_stats<uint8_t, float>, input_stats<uint8_t, double>, input_stats<uint32_t, float>,
+     input_stats<uint32_t, double>, input_stats<uint64_t, float>, input_stats<uint64_t, double>},
+    {linear_records<float>, linear_records<double>},
+};
+
+}  // namespace aucrecall::detail

@@ -1,4 +1,5 @@
 #include "simd_dispatch.hpp"
+#include "simd_entries.hpp"
 
 #include "aucrecall/aucrecall.hpp"
 
@@ -124,6 +125,22 @@ Isa active_isa() {
 }
 
 void note_isa_used(Isa isa) noexcept { last_used = static_cast<int>(isa); }
+
+const SimdEntries& simd_entries(Isa isa) noexcept {
+    static constexpr std::array<const SimdEntries*, isa_count> by_isa = {
+        &simd_entries_scalar,
+#define AUCRECALL_ISA(name, arch, flags, features) &simd_entries_##name,
+#include "isa_table.def"
+#undef AUCRECALL_ISA
+    };
+    return *by_isa[static_cast<std::size_t>(isa)];
+}
+
+const SimdEntries& use_active_entries() {
+    const Isa isa = active_isa();
+    note_isa_used(isa);
+    return simd_entries(isa);
+}
 
 }  // namespace aucrecall::detail
 

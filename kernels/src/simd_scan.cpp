@@ -1,42 +1,13 @@
 // The stl data flow with its O(n) part vectorised: ranking and tie shares are computed here
 // (baseline instruction set); prefix sum, recall, ideal and areas run in the per-instruction-set
-// translation units, the one picked by simd_dispatch.
+// translation units, the one picked by simd_dispatch (simd_entries.hpp).
 #include "detail.hpp"
 #include "kernel_list.hpp"
 #include "phase_timer.hpp"
-#include "simd_dispatch.hpp"
-
-#include <array>
+#include "simd_entries.hpp"
 
 namespace aucrecall::simd_scan_detail {
-// One per line of the dispatch table (generated from simd_isa.cpp.in).
-#define AUCRECALL_ISA(name, arch, flags, features) \
-    double curves_##name(double* ranked, std::size_t n, double positives);
-#include "isa_table.def"
-#undef AUCRECALL_ISA
-
 namespace {
-// The same computation without SIMD: the fallback and the yardstick for the vector versions.
-double curves_scalar(double* ranked, std::size_t n, double positives) {
-    for (std::size_t i = 1; i < n; ++i) ranked[i] += ranked[i - 1];
-    double recall_total = 0, ideal_total = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        recall_total += ranked[i] / positives;
-        ideal_total += std::min(1.0, static_cast<double>(i + 1) / positives);
-    }
-    const double recall_area = recall_total - (ranked[0] + ranked[n - 1]) / positives / 2;
-    const double ideal_area = ideal_total - (std::min(1.0, 1.0 / positives) +
-                                             std::min(1.0, static_cast<double>(n) / positives)) / 2;
-    return recall_area / ideal_area;
-}
-
-using CurvesFn = double (*)(double*, std::size_t, double);
-constexpr std::array<CurvesFn, detail::isa_count> by_isa = {
-    curves_scalar,
-#define AUCRECALL_ISA(name, arch, flags, features) curves_##name,
-#include "isa_table.def"
-#undef AUCRECALL_ISA
-};
 
 // m: the curves' length (the cutoff); n for the full metric. The curve functions read ranks
 // 0..m-1 only; tie shares are spread over whole groups first.
@@ -46,9 +17,7 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
     detail::phase_start();
     const std::uint64_t positives = detail::count_positives(labels);
     if (positives == 0 || m < 2) return detail::undefined();
-    const detail::Isa isa = detail::active_isa();
-    const CurvesFn curves = by_isa[static_cast<std::size_t>(isa)];
-    detail::note_isa_used(isa);
+    const auto curves = detail::use_active_entries().curves;
 
     detail::phase_end("stats");
     const std::vector<std::uint64_t> order = detail::argsort_descending(scores, ties);

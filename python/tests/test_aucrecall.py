@@ -506,8 +506,8 @@ def test_bad_per_query_input_names_the_problem(call, error, message):
 def test_grouped_releases_the_gil():
     rng = np.random.default_rng(4)
     n = 2_000_000
-    # Groups of 400 (~80 ms per call here): with 20-item groups a call took 17 ms, and the two
-    # threads' allocations (page faults for the per-call tables) made the ratio noisy (0.6-1.3).
+    # Groups of 400, ~80 ms per call here: long enough for the main thread's pauses to be
+    # measured against the call (a 17 ms call is a few scheduler time slices).
     labels, scores, keys = rng.integers(0, 2, n), rng.random(n), np.repeat(np.arange(n // 400), 400)
 
     def call():
