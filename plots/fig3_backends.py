@@ -7,9 +7,10 @@ rows (simd_scan, radix_rank, the ranked scan on int64 and uint8 labels); each ba
 scalar median over its median with the instruction set forced (1 = no gain), so families whose
 costs differ by 1000x share one axis. The ns per item are printed on the bars.
 
-Bottom row (where phases/<kernel>@<isa> rows exist): the same per phase, from phase times read
-inside the timed calls: which phase the instruction set speeds up, and which run the same code
-under every setting (ratios near 1).
+Bottom row (where phases/<kernel>@<isa> rows exist): the same per phase of the one-thread
+kernels, from phase times read inside the timed calls: which phase the instruction set speeds up,
+and which run the same code under every setting (ratios near 1). Without labels: the times are in
+REPORT.md's "Phases per instruction set".
 """
 
 import sys
@@ -18,6 +19,9 @@ import common
 
 PREFERRED_SIZES = (100_000, 1_000_000)
 COMPILER_HATCHES = (None, "//", "xx", "..")
+# Phase panels leave out the multi-threaded kernels: radix_rank_mt runs radix_rank's per-ISA code
+# on two threads, and 24 bars per instruction set made both unreadable.
+PHASE_PANEL_SKIPS_SUFFIX = "_mt"
 
 
 def chosen_sizes(results):
@@ -26,7 +30,8 @@ def chosen_sizes(results):
     return preferred or available[-2:]
 
 
-def speedup_bars(axis, results, series, isas, value, width, offsets, sources, label_size):
+def speedup_bars(axis, results, series, isas, value, width, offsets, sources, label_size,
+                 bar_labels=True):
     """Bars of scalar / forced for each (name, source) of series; value(name, source, isa) gives
     the time or None. Returns nothing; missing bars are written n/a."""
     for (name, source, colour), offset in zip(series, offsets):
@@ -43,7 +48,8 @@ def speedup_bars(axis, results, series, isas, value, width, offsets, sources, la
                 missing.append(x + offset)
         bars = axis.bar(xs, heights, width, color=colour, hatch=hatch, edgecolor="white",
                         linewidth=0.3, label=label_size(name, source))
-        axis.bar_label(bars, labels, fontsize=5, padding=1, rotation=90)
+        if bar_labels:
+            axis.bar_label(bars, labels, fontsize=5, padding=1, rotation=90)
         for x in missing:  # not compiled, not supported by this CPU, or failed: say so
             axis.text(x, 0, " n/a", rotation=90, ha="center", va="bottom", fontsize=7,
                       color="dimgray")
@@ -64,7 +70,8 @@ def render(results):
     series = [(kernel, source, results.colour(kernel)) for kernel in results.implementations(common.ISA)
               for source in sources]
     phase_rows = [row for row in results.select(common.PHASES) if row.isa and row.phases
-                  and row.source in sources and row.n in sizes]
+                  and row.source in sources and row.n in sizes
+                  and not row.implementation.endswith(PHASE_PANEL_SKIPS_SUFFIX)]
     phase_names = list(dict.fromkeys((row.implementation, phase) for row in phase_rows
                                      for phase in row.phases))
     palette = common.plt.get_cmap("tab20").colors
@@ -100,7 +107,7 @@ def render(results):
             offsets, width = common.grouped_offsets(len(phase_series))
             speedup_bars(bottom, results, phase_series, isas,
                          lambda k, s, i: phase_time(k, s, i, n), width, offsets, sources,
-                         lambda k, s: f"{k} (C++ {s})")
+                         lambda k, s: f"{k} (C++ {s})", bar_labels=False)
             bottom.set_xlabel("instruction set forced (AUCRECALL_ARCH)")
             bottom.set_ylabel("scalar phase time / phase time")
             bottom.set_title(f"per phase (timed in the same calls), n = {common.format_size(n)}")
