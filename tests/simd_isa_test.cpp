@@ -3,12 +3,14 @@
 // that do not start at a vector boundary; plus the force/report API and AUCRECALL_ARCH.
 #include "kernel_checks.hpp"
 #include "../kernels/src/simd_dispatch.hpp"
+#include "../kernels/src/simd_entries.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <random>
 #include <tuple>
 
 namespace {
@@ -295,6 +297,61 @@ TEST_P(RankedScanPerIsa, NamesTheFirstLabelOtherThanZeroOrOne) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dispatch, RankedScanPerIsa, ::testing::ValuesIn(compiled_isas()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// ---- radix_rank's record scan, per instruction set (scalar included) -----------------------------
+// The entry that sums a run of records alone in their buckets, called directly: from every start
+// position, on records whose buckets repeat rarely, often or never, against a loop written here.
+class RecordScanPerIsa : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (!cpu_runs(GetParam())) GTEST_SKIP() << "this CPU cannot run " << GetParam();
+    }
+    static aucrecall::detail::Isa isa_named(std::string_view name) {
+        for (std::size_t i = 0; i < aucrecall::detail::isa_count; ++i)
+            if (aucrecall::detail::isa_name(static_cast<aucrecall::detail::Isa>(i)) == name)
+                return static_cast<aucrecall::detail::Isa>(i);
+        throw std::invalid_argument("no instruction set " + std::string(name));
+    }
+};
+
+TEST_P(RecordScanPerIsa, SumsEveryRunLikeAPlainLoop) {
+    const auto run = aucrecall::detail::simd_entries(isa_named(GetParam())).singleton_run;
+    std::mt19937_64 rng(77);
+    int failures = 0;
+    for (std::uint64_t shared_one_in : {0u, 3u, 40u})  // 0: every bucket distinct
+        for (std::size_t n : {0u, 1u, 2u, 3u, 7u, 8u, 9u, 16u, 17u, 33u, 64u, 65u, 1000u}) {
+            // Sorted records (bucket << 32) | (index << 1) | label; a bucket repeats the previous
+            // one with probability 1 / shared_one_in.
+            std::vector<std::uint64_t> records(n);
+            std::uint64_t bucket = 5;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (i == 0 || shared_one_in == 0 || rng() % shared_one_in != 0) bucket += 1 + rng() % 3;
+                records[i] = (bucket << 32) | (std::uint64_t{rng() % n} << 1) | (rng() & 1);
+            }
+            for (std::size_t end : {n, n > 3 ? n - 3 : n})
+                for (std::size_t from = 0; from <= end; ++from) {
+                    std::uint64_t positives = 0, position_sum = 0;
+                    std::size_t stop = from;
+                    while (stop < end && !(stop + 1 < end && (records[stop] >> 32) == (records[stop + 1] >> 32))) {
+                        if (records[stop] & 1) {
+                            ++positives;
+                            position_sum += stop;
+                        }
+                        ++stop;
+                    }
+                    const auto got = run(records.data(), from, end);
+                    const bool same = got.stop == stop && got.positives == positives && got.position_sum == position_sum;
+                    EXPECT_TRUE(same) << "isa " << GetParam() << ", n " << n << ", 1 in " << shared_one_in
+                                      << " shared, from " << from << ", end " << end << ": stop " << got.stop << " vs "
+                                      << stop << ", positives " << got.positives << " vs " << positives
+                                      << ", position sum " << got.position_sum << " vs " << position_sum;
+                    if (!same && ++failures >= 10) return;
+                }
+        }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dispatch, RecordScanPerIsa, ::testing::ValuesIn(compiled_isas()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // ---- The instruction-set API -------------------------------------------------------------------

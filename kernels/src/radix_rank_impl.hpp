@@ -6,11 +6,13 @@
 //             a monotone function of the score (a < b implies bucket(a) <= bucket(b)) with about
 //             32 buckets per item; -inf and +inf get the two end buckets.
 //  3. sort:   stable LSD radix passes on the bucket bits only (2 passes of 11 bits at n = 10^5).
-//  4. scan:   pairs in different buckets are ordered by their buckets alone, so one pass with a
-//             running count of negatives gives D for them; the few buckets shared by several
+//  4. scan:   pairs in different buckets are ordered by their buckets alone, so one pass over the
+//             sorted records (positives and the sum of their positions) gives D for them; the few buckets shared by several
 //             items (~1 in 32) are resolved from the exact scores (all pairs when small, sort +
 //             merge when large), and the stable LSD order keeps them in input order, which is
-//             what the `stable` tie count needs.
+//             what the `stable` tie count needs. Runs of records alone in their buckets are
+//             summed per instruction set (record_scan_impl.hpp), as are steps 1 and 2
+//             (input_stats_impl.hpp, bucket_records_impl.hpp); the sort is scalar.
 //
 // The bucket function is linear in the score between the finite extremes (the study's uniform
 // scores spread perfectly); where 1/range overflows (subnormal ranges) it is linear in the order
@@ -444,42 +446,56 @@ private:
         u128 stable_tied = 0;
     };
 
+    // Runs of records alone in their buckets go through the per-instruction-set entry
+    // (record_scan_impl.hpp: positives and their positions); a shared bucket is resolved here.
+    // In position order, a positive at p has (p - begin) - (positives before it) negatives
+    // before it in the chunk; summed over the chunk's P_c positives that is
+    //   (sum of their positions) - P_c * begin - P_c (P_c - 1) / 2.
+    // A positive in a shared bucket must count all of its bucket's negatives, not only those
+    // before it in input order (the bucket's own pairs are in GroupCounts::pairs): the
+    // negatives after it are added.
     PairCounts scan() {
-        const u64* const rec = records_.data();
+        const u64* const records = records_.data();
         std::vector<std::size_t> starts(threads_ + 1, n_);
         for (unsigned t = 0; t < threads_; ++t) {
             std::size_t s = std::max(chunk_begin(t), t ? starts[t - 1] : 0);
-            while (s > 0 && s < n_ && bucket_of_record(rec[s]) == bucket_of_record(rec[s - 1])) ++s;
+            while (s > 0 && s < n_ && bucket_of_record(records[s]) == bucket_of_record(records[s - 1])) ++s;
             starts[t] = s;
         }
+        const auto singleton_run = simd_->singleton_run;
         std::vector<ChunkSums> sums(threads_);
         parallel_for(threads_, [&](unsigned t) {
+            const u64* const rec = records;
+            const std::size_t begin = starts[t], end = starts[t + 1];
             ChunkSums c;
             std::vector<Key> pos, neg, mixed;
             Buffer<Key> scratch;
-            u64 negatives_before = 0, not_above = 0;
-            const std::size_t end = starts[t + 1];
-            for (std::size_t i = starts[t]; i < end;) {
-                const u64 r = rec[i];
-                if (i + 1 < end && bucket_of_record(rec[i + 1]) == bucket_of_record(r)) {
-                    std::size_t j = i + 2;
-                    while (j < end && bucket_of_record(rec[j]) == bucket_of_record(r)) ++j;
-                    const GroupCounts g = resolve_group(rec + i, j - i, pos, neg, scratch, mixed);
-                    not_above += g.positives * (negatives_before + g.negatives);
-                    negatives_before += g.negatives;
-                    c.within += g.pairs;
-                    c.stable_tied += g.stable_tied;
-                    i = j;
-                    continue;
+            u64 positives = 0, position_sum = 0, negatives_after_in_bucket = 0;
+            for (std::size_t i = begin; i < end;) {
+                const record_scan_detail::RunSums run = singleton_run(rec, i, end);
+                positives += run.positives;
+                position_sum += run.position_sum;
+                i = run.stop;
+                if (i == end) break;
+                std::size_t j = i + 2;
+                while (j < end && bucket_of_record(rec[j]) == bucket_of_record(rec[i])) ++j;
+                const GroupCounts g = resolve_group(rec + i, j - i, pos, neg, scratch, mixed);
+                c.within += g.pairs;
+                c.stable_tied += g.stable_tied;
+                u64 negatives_after = 0;
+                for (std::size_t a = j; a-- > i;) {
+                    const u64 positive = rec[a] & 1;
+                    negatives_after_in_bucket += positive * negatives_after;
+                    negatives_after += 1 - positive;
+                    position_sum += a & (0 - positive);
                 }
-                const u64 positive = r & 1;  // branch-free: labels are random in the study data
-                not_above += positive * negatives_before;
-                negatives_before += 1 - positive;
-                ++i;
+                positives += g.positives;
+                i = j;
             }
-            c.negatives = negatives_before;
-            c.positives = (end - starts[t]) - negatives_before;
-            c.negatives_not_above = not_above;
+            c.positives = positives;
+            c.negatives = (end - begin) - positives;
+            c.negatives_not_above = position_sum - positives * begin - positives * (positives - 1) / 2 +
+                                    negatives_after_in_bucket;
             sums[t] = c;
         });
         PairCounts pairs;

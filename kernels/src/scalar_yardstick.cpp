@@ -56,6 +56,10 @@ void linear_records(const Score* scores, std::size_t n, std::uint64_t first_inde
     bucket_detail::scalar_linear_records(scores, n, first_index, map, out);
 }
 
+record_scan_detail::RunSums singleton_run(const std::uint64_t* records, std::size_t from, std::size_t end) {
+    return record_scan_detail::scalar_run(records, from, end, {0, 0, 0});
+}
+
 }  // namespace
 
 const SimdEntries simd_entries_scalar = {
@@ -65,6 +69,7 @@ const SimdEntries simd_entries_scalar = {
     {input_stats<uint8_t, float>, input_stats<uint8_t, double>, input_stats<uint32_t, float>,
      input_stats<uint32_t, double>, input_stats<uint64_t, float>, input_stats<uint64_t, double>},
     {linear_records<float>, linear_records<double>},
+    singleton_run,
 };
 
 }  // namespace aucrecall::detail

@@ -11,6 +11,7 @@
 #include "input_stats_impl.hpp"
 #include "pair_count_impl.hpp"
 #include "ranked_scan_impl.hpp"
+#include "record_scan_impl.hpp"
 #include "simd_dispatch.hpp"
 
 #include <cstddef>
@@ -46,6 +47,8 @@ struct SimdEntries {
         input_stats;
     // ... and its records with buckets linear in the score (bucket_records_impl.hpp).
     std::tuple<LinearRecordsFn<float>, LinearRecordsFn<double>> linear_records;
+    // ... and its scan: the next run of records alone in their buckets (record_scan_impl.hpp).
+    record_scan_detail::RunSums (*singleton_run)(const std::uint64_t* records, std::size_t from, std::size_t end);
 };
 
 extern const SimdEntries simd_entries_scalar;
