@@ -489,6 +489,7 @@ TEST(Groups, EveryInstructionSetGivesTheReference) {
 }  // namespace
 
 #include "../kernels/src/testing_hooks.hpp"
+#include "../kernels/src/tuning.hpp"
 
 namespace {
 
@@ -594,6 +595,24 @@ TEST(HostileSizes, RadixRankConcentratedDataGivesTheSameResultBothWays) {
     const auto uniform = aucrecall::data::generate<std::int64_t, double>(5000, aucrecall::data::Dist::uniform, 3);
     (void)radix.run(aucrecall::make_input(uniform.labels(), uniform.scores()), Ties::average);
     EXPECT_EQ(aucrecall::testing::radix_concentrated_fallbacks(), before + 1);
+    // The switch first looks at a strided sample (tuning::concentration_sample_items = 256 items,
+    // every 16th of 4096), then at the build's full histogram: distinct scores exactly where the
+    // sample looks and one shared score everywhere else must still take the switch, exactly.
+    static_assert(aucrecall::tuning::concentration_sample_items == 256);
+    constexpr std::size_t n = 4096;
+    std::vector<std::int64_t> labels(n);
+    std::vector<double> scores(n, 0.5);
+    for (std::size_t i = 0; i < n; ++i) {
+        labels[i] = (i * 7 + i / 5) % 3 == 0;
+        if (i % 16 == 0) scores[i] = static_cast<double>(i) / n;
+    }
+    const auto hidden = aucrecall::make_input(std::span<const std::int64_t>(labels), std::span<const double>(scores));
+    for (Ties ties : {Ties::average, Ties::stable}) {
+        const std::size_t fallbacks = aucrecall::testing::radix_concentrated_fallbacks();
+        EXPECT_EQ(radix.run(hidden, ties), reference::metric(std::span<const std::int64_t>(labels),
+                                                             std::span<const double>(scores), ties));
+        EXPECT_EQ(aucrecall::testing::radix_concentrated_fallbacks(), fallbacks + 1);
+    }
 }
 
 }  // namespace

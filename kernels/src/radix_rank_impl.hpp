@@ -18,7 +18,8 @@
 // scores spread perfectly); where 1/range overflows (subnormal ranges) it is linear in the order
 // key (key bits: exponent and mantissa). Data that lands mostly in a few buckets (heavy ties, a
 // handful of distinct values, values spread over many binades that collapse linear buckets) is
-// found after step 2 from the top digit's histogram and counted with keysort's method instead
+// found from a strided sample after step 1, or else after step 2 from the top digit's histogram
+// of every item, and counted with keysort's method instead
 // (split by label, sort the keys, merge: O(n log n), measured 2-3x faster there). With that
 // switch off (tests), a big shared bucket is sorted in O(m log m) at worst, so the total never
 // exceeds O(n log n) either way.
@@ -142,19 +143,18 @@ public:
         if (positives_ == 0) return {n_, 0, 0, 0, 1};
         negatives_ = n_ - positives_;
         plan_digits();
+        // Most items in a few buckets (heavy ties, a handful of distinct scores): the shared
+        // buckets would each be sorted on their own; keysort's method counts the same pairs.
+        // A sample decides before the records are built; the build's own histogram of every
+        // item checks again (a sample can miss a concentration).
+        const bool sampled_concentrated = sample_concentrated();
         detail::phase_end("stats");
+        if (sampled_concentrated) return keysort_instead();
         records_ = Buffer<u64>(n_);
         scratch_ = Buffer<u64>(n_);
         build_records();
         detail::phase_end("build");
-        // Most items in a few buckets (heavy ties, a handful of distinct scores): the shared
-        // buckets would each be sorted on their own; keysort's method counts the same pairs.
-        if (concentrated()) {
-            records_ = {};
-            scratch_ = {};
-            concentrated_fallbacks().fetch_add(1, std::memory_order_relaxed);
-            return keysort_method(labels_, scores_, ties_);
-        }
+        if (concentrated()) return keysort_instead();
         sort_records();
         detail::phase_end("sort");
         const PairCounts pairs = scan();
@@ -314,6 +314,40 @@ private:
         // keysort's method, which measured 2x faster on such data than rebuilding the records
         // with buckets linear in the order key (exponential scores, 1e5 and 1e6 items).
         build_linear();
+    }
+
+    detail::RankSumParts keysort_instead() {
+        records_ = {};
+        scratch_ = {};
+        concentrated_fallbacks().fetch_add(1, std::memory_order_relaxed);
+        return keysort_method(labels_, scores_, ties_);
+    }
+
+    // The bucket of a few scores, the same function as the build's.
+    void sample_buckets(const Score* scores, std::size_t m, u64* out) const {
+        if (use_keys_) {
+            for (std::size_t i = 0; i < m; ++i) out[i] = u64{by_key_(scores[i])} << 32;
+            return;
+        }
+        std::get<detail::LinearRecordsFn<Score>>(simd_->linear_records)(scores, m, 0, by_value_, out);
+    }
+
+    // concentrated() below from an evenly strided sample of tuning::concentration_sample_items
+    // scores, before any record is built: c(d) sampled items in top-digit bin d estimate the
+    // chance that two items share a bin without bias as (sum c(d)^2 - s) / (s (s - 1)).
+    bool sample_concentrated() const {
+        constexpr std::size_t s = tuning::concentration_sample_items;
+        const unsigned limit = concentration_limit().load(std::memory_order_relaxed);
+        if (exact_keys_ || limit == 0 || n_ < tuning::concentration_sample_from_n) return false;
+        Score sample[s];
+        u64 buckets[s];
+        for (std::size_t k = 0; k < s; ++k) sample[k] = scores_[k * n_ / s];
+        sample_buckets(sample, s, buckets);
+        std::vector<std::uint32_t> bins(radix(), 0);
+        const int top_shift = 32 + (passes_ - 1) * digit_bits_;
+        u64 same_bin_pairs = 0;  // ordered pairs: sum over bins of c (c - 1)
+        for (std::size_t k = 0; k < s; ++k) same_bin_pairs += 2 * bins[(buckets[k] >> top_shift) & (radix() - 1)]++;
+        return same_bin_pairs * limit > u64{s} * (s - 1);
     }
 
     // Whether two random items share a top-digit bin with probability above

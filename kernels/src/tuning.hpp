@@ -40,6 +40,12 @@ inline constexpr int max_digit_bits = 11;
 // records are built: heavy_ties (3 values) 1e5 keysort 1.28 ms vs radix_rank 3.72 ms, 1e6 12.6 vs
 // 42.2 ms (results/tuning.md).
 inline constexpr unsigned radix_concentration_limit = 16;
+// The same test on a strided sample of this many scores decides before the records are built
+// (from this many items on); the build's full histogram still decides where the sample did not
+// find a concentration. heavy_ties, radix_rank / keysort in the same run: 1e5 1.38-1.45 before,
+// 1.07-1.10 with the sample; 1e6 1.39-1.47 -> 1.19-1.26 (results/tuning.md).
+inline constexpr std::size_t concentration_sample_items = 256;
+inline constexpr std::size_t concentration_sample_from_n = 4096;
 // From 2^20 float32 scores on, radix_rank's buckets are the exact 32-bit order keys (linear
 // buckets need 3 digits there anyway, and shared buckets cost random reads of the scores:
 // 549 ms at 10^7 with linear buckets).
