@@ -78,6 +78,37 @@ TEST(Concurrency, ManyThreadsGetTheSequentialResults) {
     EXPECT_EQ(mismatches.load(), 0u);
 }
 
+// keysort's vqsort follows the forced instruction set by capping Highway's own dispatch under a
+// lock (a Highway 1.0 Sorter's buffer only fits the vector width it was made for): sorts on
+// several threads while another thread keeps switching the instruction set must stay exact, and
+// the tsan preset checks the locking. (Highway's own code is not instrumented, so an overrun
+// inside it would not be reported by AddressSanitizer; keysort.cpp's comment says why none
+// happens.)
+TEST(Concurrency, KeysortWhileTheInstructionSetChanges) {
+    const auto d = data::generate<std::int64_t, double>(20000, data::Dist::uniform, 5);
+    const auto expected = aucrecall::auc_recall(d.labels(), d.scores(), {.kernel = "keysort"});
+    const auto supported = aucrecall::simd_isas_supported();
+    std::atomic<bool> done{false};
+    std::atomic<unsigned> mismatches{0};
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < 3; ++t)
+        threads.emplace_back([&] {
+            for (int call = 0; call < 40; ++call)
+                if (aucrecall::auc_recall(d.labels(), d.scores(), {.kernel = "keysort"}) != expected) ++mismatches;
+        });
+    std::thread switcher([&] {
+        for (std::size_t i = 0; !done.load(); ++i) {
+            aucrecall::force_simd_isa(supported[i % supported.size()]);
+            std::this_thread::yield();
+        }
+    });
+    for (std::thread& thread : threads) thread.join();
+    done = true;
+    switcher.join();
+    aucrecall::force_simd_isa(supported.back());
+    EXPECT_EQ(mismatches.load(), 0u);
+}
+
 }  // namespace
 
 namespace {

@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::array<std::string_view, isa_count> names = {
     "scalar",
-#define AUCRECALL_ISA(name, arch, flags, features) #name,
+#define AUCRECALL_ISA(name, arch, flags, features, highway) #name,
 #include "isa_table.def"
 #undef AUCRECALL_ISA
 };
@@ -24,7 +24,7 @@ constexpr std::array<std::string_view, isa_count> names = {
 // The CPU features the table lists, space-separated, per instruction set ("" for scalar).
 constexpr std::array<std::string_view, isa_count> required_features = {
     "",
-#define AUCRECALL_ISA(name, arch, flags, features) features,
+#define AUCRECALL_ISA(name, arch, flags, features, highway) features,
 #include "isa_table.def"
 #undef AUCRECALL_ISA
 };
@@ -129,7 +129,7 @@ void note_isa_used(Isa isa) noexcept { last_used = static_cast<int>(isa); }
 const SimdEntries& simd_entries(Isa isa) noexcept {
     static constexpr std::array<const SimdEntries*, isa_count> by_isa = {
         &simd_entries_scalar,
-#define AUCRECALL_ISA(name, arch, flags, features) &simd_entries_##name,
+#define AUCRECALL_ISA(name, arch, flags, features, highway) &simd_entries_##name,
 #include "isa_table.def"
 #undef AUCRECALL_ISA
     };

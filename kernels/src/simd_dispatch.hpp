@@ -10,7 +10,7 @@ namespace aucrecall::detail {
 // preferred when the CPU supports them.
 enum class Isa : unsigned char {
     scalar,
-#define AUCRECALL_ISA(name, arch, flags, features) name,
+#define AUCRECALL_ISA(name, arch, flags, features, highway) name,
 #include "isa_table.def"
 #undef AUCRECALL_ISA
     count

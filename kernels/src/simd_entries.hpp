@@ -52,7 +52,7 @@ struct SimdEntries {
 };
 
 extern const SimdEntries simd_entries_scalar;
-#define AUCRECALL_ISA(name, arch, flags, features) extern const SimdEntries simd_entries_##name;
+#define AUCRECALL_ISA(name, arch, flags, features, highway) extern const SimdEntries simd_entries_##name;
 #include "isa_table.def"
 #undef AUCRECALL_ISA
 

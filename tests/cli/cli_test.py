@@ -430,8 +430,9 @@ class Information(CliCase):
         self.assertEqual(self.run_cli("--isa", env={"AUCRECALL_ARCH": "scalar"}), (0, "scalar\n", ""))
         code, out, err = self.run_cli("--describe-kernels")
         simd_kernels = [line.split("\t")[0] for line in out.splitlines() if "\tsimd\t" in line]
-        # Past the kernels' tiny path (16 items), which runs no SIMD code.
-        data = self.write("ok.csv", "".join(f"{i % 2},{i / 64}\n" for i in range(40)))
+        # Past the paths that run no SIMD code: 16 items for every kernel, and keysort sorts lists
+        # of up to 256 keys per label without vqsort.
+        data = self.write("ok.csv", "".join(f"{i % 2},{i / 64}\n" for i in range(1000)))
         for kernel in simd_kernels:
             code, out, err = self.run_cli("-v", "--kernel", kernel, data,
                                           env={"AUCRECALL_ARCH": "scalar"})
