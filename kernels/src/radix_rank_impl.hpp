@@ -7,12 +7,13 @@
 //             32 buckets per item; -inf and +inf get the two end buckets.
 //  3. sort:   stable LSD radix passes on the bucket bits only (2 passes of 11 bits at n = 10^5).
 //  4. scan:   pairs in different buckets are ordered by their buckets alone, so one pass over the
-//             sorted records (positives and the sum of their positions) gives D for them; the few buckets shared by several
-//             items (~1 in 32) are resolved from the exact scores (all pairs when small, sort +
-//             merge when large), and the stable LSD order keeps them in input order, which is
-//             what the `stable` tie count needs. Runs of records alone in their buckets are
-//             summed per instruction set (record_scan_impl.hpp), as are steps 1 and 2
-//             (input_stats_impl.hpp, bucket_records_impl.hpp); the sort is scalar.
+//             sorted records (positives and the sum of their positions) gives D for them; the
+//             few buckets shared by several items (~1 in 32) are resolved from the exact scores
+//             (all pairs when small, sort + merge when large), and the stable LSD order keeps
+//             them in input order, which is what the `stable` tie count needs. Runs of records
+//             alone in their buckets are summed per instruction set (record_scan_impl.hpp), as
+//             are steps 1 and 2 (input_stats_impl.hpp, bucket_records_impl.hpp); the sort is
+//             scalar.
 //
 // The bucket function is linear in the score between the finite extremes (the study's uniform
 // scores spread perfectly); where 1/range overflows (subnormal ranges) it is linear in the order
@@ -346,7 +347,8 @@ private:
         std::vector<std::uint32_t> bins(radix(), 0);
         const int top_shift = 32 + (passes_ - 1) * digit_bits_;
         u64 same_bin_pairs = 0;  // ordered pairs: sum over bins of c (c - 1)
-        for (std::size_t k = 0; k < s; ++k) same_bin_pairs += 2 * bins[(buckets[k] >> top_shift) & (radix() - 1)]++;
+        for (std::size_t k = 0; k < s; ++k)
+            same_bin_pairs += 2 * bins[(buckets[k] >> top_shift) & (radix() - 1)]++;
         return same_bin_pairs * limit > u64{s} * (s - 1);
     }
 
