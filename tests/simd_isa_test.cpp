@@ -116,10 +116,11 @@ TEST_P(SimdKernelPerIsa, OddLengthsAndMisalignedSpans) {
 
 // The proof that forcing works: the kernel reports the instruction set whose code it ran.
 TEST_P(SimdKernelPerIsa, LastUsedIsTheForcedIsa) {
-    // Past every kernel's tiny path (which runs no SIMD code at all).
-    const auto d = data::generate<std::int64_t, double>(1000, Dist::uniform, 7);
     EXPECT_EQ(aucrecall::simd_isa_active(), isa());
+    // Kernel::simd_from_n (the benchmark's @<isa> rows start there) and past it.
+    for (std::size_t n : {std::max<std::size_t>(kernel().simd_from_n, 2), std::size_t{1000}})
     for (Ties ties : all_ties) {
+        const auto d = data::generate<std::int64_t, double>(n, Dist::uniform, 7);
         // Run another instruction set first (when there is one) so a stale report cannot pass.
         const auto supported = aucrecall::simd_isas_supported();
         const auto other = std::find_if(supported.begin(), supported.end(), [&](auto s) { return s != isa(); });
@@ -130,7 +131,8 @@ TEST_P(SimdKernelPerIsa, LastUsedIsTheForcedIsa) {
             aucrecall::force_simd_isa(isa());
         }
         (void)kernel().run(aucrecall::make_input(d.labels(), d.scores()), ties);  // value checked below
-        EXPECT_EQ(aucrecall::simd_isa_last_used(), isa()) << kernel().name << " ties=" << aucrecall::to_string(ties);
+        EXPECT_EQ(aucrecall::simd_isa_last_used(), isa())
+            << kernel().name << " n=" << n << " ties=" << aucrecall::to_string(ties);
         EXPECT_TRUE(matches_reference(kernel(), d.labels(), d.scores(),
                                       Case{.ties = ties, .dist = "uniform", .seed = 7, .note = isa()}));
     }

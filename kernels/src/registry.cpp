@@ -40,13 +40,17 @@ constexpr std::array registry = {
            kernel_impl::fused, kernel_impl::fused_at, unlimited, false},
     Kernel{"keysort",
            "order-preserving integer keys split by label, sorted without payload (Highway vqsort, capped at the instruction set in force), one merge counts the pairs",
-           kernel_impl::keysort, kernel_impl::keysort_at, unlimited, true},
+           kernel_impl::keysort, kernel_impl::keysort_at, unlimited, true, false, false,
+           // vqsort sorts lists longer than vqsort_from_n keys; one label's list is, past twice that
+           2 * tuning::vqsort_from_n + 1},
     Kernel{"radix_rank",
            "records radix-sorted by a linear bucket of the score; one scan counts pairs, shared buckets resolved exactly",
-           kernel_impl::radix_rank, kernel_impl::radix_rank_at, unlimited, true, false, true},
+           kernel_impl::radix_rank, kernel_impl::radix_rank_at, unlimited, true, false, true,
+           tuning::tiny_n + 1},
     Kernel{"radix_rank_mt",
            "radix_rank on several threads (AUCRECALL_THREADS); integer counts, same result as one thread",
-           kernel_impl::radix_rank_mt, kernel_impl::radix_rank_mt_at, unlimited, true, true, true},
+           kernel_impl::radix_rank_mt, kernel_impl::radix_rank_mt_at, unlimited, true, true, true,
+           tuning::tiny_n + 1},
 };
 
 }  // namespace

@@ -121,6 +121,10 @@ struct Kernel {
     // True when run() checks the input itself (SPEC.md's rejections, InvalidInput naming the first
     // bad index) in a pass it makes anyway, so compute() reads the input once instead of twice.
     bool checks_input = false;
+    // For SIMD kernels: from this many items on, every call (with both labels present) runs the
+    // per-instruction-set code; smaller inputs take scalar paths (the rank-sum kernels' tiny path,
+    // keysort's sort of short lists), so forcing an instruction set changes nothing there.
+    std::size_t simd_from_n = 0;
 };
 
 // The registry: the only list of kernels in the code base.
