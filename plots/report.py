@@ -330,9 +330,10 @@ class Report:
             self.add("## Phases per instruction set", "", "Each phase's median time per call with the "
                      "instruction set forced (`phases/<kernel>@<isa>` rows: the phase marks are read in "
                      "the same calls that are timed) and, in brackets, its speed-up over the same phase "
-                     "with `scalar`. Only some phases have per-instruction-set code (`radix_rank`: "
-                     "stats, the first pass with the input checks; `simd_scan`: curves); the others run "
-                     "the same code under every setting, so their ratios show the noise.", "",
+                     "with `scalar`. Only some phases have per-instruction-set code (each kernel's "
+                     "source says which: `kernels/src/radix_rank_impl.hpp`, `keysort.cpp`, "
+                     "`simd_scan.cpp`); the others run the same code under every setting, so their "
+                     "ratios show the noise.", "",
                      model.markdown_table(["compiler", "kernel", "n", "phase", "instruction set: time (speed-up)"],
                                           lines), "")
 
