@@ -3,7 +3,7 @@
 # Python experiments, then every chart and results/<machine>/REPORT.md.
 #
 #   scripts/reproduce.sh            10 repetitions, every row with gcc, 100k and 1M rows with
-#                                   clang (about 25 minutes: 10M items, O(n^2) loops at 100k)
+#                                   clang (about 35 minutes: 10M items, O(n^2) loops at 100k)
 #   scripts/reproduce.sh --quick    3 repetitions, no 10M rows, clang only at 100k and 1M
 #   scripts/reproduce.sh --baseline-100k   also the O(n^2) pandas baseline at 100k (minutes)
 #   scripts/reproduce.sh --repetitions N   N repetitions per row (with or without --quick)
