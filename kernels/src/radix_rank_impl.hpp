@@ -338,18 +338,22 @@ private:
     // chance that two items share a bin without bias as (sum c(d)^2 - s) / (s (s - 1)).
     bool sample_concentrated() const {
         constexpr std::size_t s = tuning::concentration_sample_items;
-        const unsigned limit = concentration_limit().load(std::memory_order_relaxed);
-        if (exact_keys_ || limit == 0 || n_ < tuning::concentration_sample_from_n) return false;
+        if (exact_keys_ || n_ < tuning::concentration_sample_from_n) return false;
         Score sample[s];
         u64 buckets[s];
         for (std::size_t k = 0; k < s; ++k) sample[k] = scores_[k * n_ / s];
         sample_buckets(sample, s, buckets);
         std::vector<std::uint32_t> bins(radix(), 0);
-        const int top_shift = 32 + (passes_ - 1) * digit_bits_;
+        const DigitShape digit = digit_shape();
         u64 same_bin_pairs = 0;  // ordered pairs: sum over bins of c (c - 1)
-        for (std::size_t k = 0; k < s; ++k)
-            same_bin_pairs += 2 * bins[(buckets[k] >> top_shift) & (radix() - 1)]++;
-        return same_bin_pairs * limit > u64{s} * (s - 1);
+        for (std::size_t k = 0; k < s; ++k) same_bin_pairs += 2 * bins[digit(buckets[k], passes_ - 1)]++;
+        return above_concentration_limit(same_bin_pairs, u64{s} * (s - 1));
+    }
+
+    // Same-bin pairs above 1 / tuning::radix_concentration_limit of all pairs (limit 0: never).
+    static bool above_concentration_limit(u128 same_bin_pairs, u128 pairs) {
+        const unsigned limit = concentration_limit().load(std::memory_order_relaxed);
+        return limit != 0 && same_bin_pairs * limit > pairs;
     }
 
     // Whether two random items share a top-digit bin with probability above
@@ -360,8 +364,7 @@ private:
         if (exact_keys_) return false;
         u128 same_bin_pairs = 0;
         for_each_bin_total(passes_ - 1, [&](u64 total) { same_bin_pairs += static_cast<u128>(total) * total; });
-        const unsigned limit = concentration_limit().load(std::memory_order_relaxed);
-        return limit != 0 && same_bin_pairs * limit > static_cast<u128>(n_) * n_;
+        return above_concentration_limit(same_bin_pairs, static_cast<u128>(n_) * n_);
     }
 
     // Stable LSD passes over the bucket bits; a digit shared by every record is skipped.

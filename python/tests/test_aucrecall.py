@@ -255,7 +255,6 @@ def test_no_leak_over_many_calls():
         assert resident_bytes() - before < 4 << 20
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPUs")
 def longest_pause_during_call(call):
     """The longest stretch, in seconds, in which this thread could not run Python while `call` ran
     in another thread."""
@@ -271,6 +270,16 @@ def longest_pause_during_call(call):
     return max(longest, time.perf_counter() - last)
 
 
+def gil_pause_shares(call, repetitions=3):
+    """The call's time alone (after a warm-up call: scratch memory, thread pool) and, per
+    repetition, the longest pause of this thread while it ran in another, as a share of it."""
+    call()
+    start = time.perf_counter()
+    call()
+    alone = time.perf_counter() - start
+    return alone, [longest_pause_during_call(call) / alone for _ in range(repetitions)]
+
+
 def test_the_gil_is_released_during_a_call():
     # While one thread computes, another runs Python. With the GIL held the main thread would stop
     # for the whole call; released, it pauses only for the GIL hand-offs at the call's ends and for
@@ -281,11 +290,7 @@ def test_the_gil_is_released_during_a_call():
     def call():
         aucrecall.auc_recall(labels, scores, kernel="radix_rank")
 
-    call()  # warm-up: scratch memory, thread pool
-    start = time.perf_counter()
-    call()
-    alone = time.perf_counter() - start
-    shares = [longest_pause_during_call(call) / alone for _ in range(3)]
+    alone, shares = gil_pause_shares(call)
     assert min(shares) < 0.5, (alone, shares)
 
 
@@ -518,11 +523,7 @@ def test_grouped_releases_the_gil():
     previous = os.environ.get("AUCRECALL_THREADS")
     os.environ["AUCRECALL_THREADS"] = "1"
     try:
-        call()  # warm-up
-        start = time.perf_counter()
-        call()
-        alone = time.perf_counter() - start
-        shares = [longest_pause_during_call(call) / alone for _ in range(3)]
+        alone, shares = gil_pause_shares(call)
     finally:
         if previous is None:
             del os.environ["AUCRECALL_THREADS"]
