@@ -111,20 +111,18 @@ double metric_of_ranked(u64 n, u64 positives, u64 m, Ties ties, LabelAt&& label,
     }
     u128 twice_s = 0;
     u64 p = 0;
-    for (u64 a = 0; a < n;) {
-        u64 b = a + 1, group_positives = label(a) ? 1 : 0;
-        for (; b < n && same_score(b - 1, b); ++b) group_positives += label(b) ? 1 : 0;
+    detail::for_each_tie_group(n, label, same_score, [&](u64 a, u64 b, u64 group_positives) {
         if (a == 0) top.y0_num = group_positives, top.y0_den = b;
         if (b >= m) {  // this group holds rank m-1
             top.n = a;
             boundary = {b - a, group_positives};
-            break;
+            return false;
         }
         // each positive's expected rank inside [a, b) is (a + b - 1) / 2
         twice_s += static_cast<u128>(group_positives) * (a + b - 1);
         p += group_positives;
-        a = b;
-    }
+        return true;
+    });
     top.positives = p;
     top.twice_s = twice_s;
     return metric_at(m, positives, top, boundary);
@@ -309,15 +307,15 @@ double fused_heap_cutoff(std::span<const Label> labels, std::span<const Score> s
     const u64 g = (heap.size() - above) + tied_outside;
     detail::RankSumParts top{above, 0, 0, 0, 1};
     u128 twice_s = 0;
-    for (std::size_t a = 0; a < above;) {
-        std::size_t b = a + 1;
-        u64 group_positives = labels[heap[a].index] != 0;
-        for (; b < above && heap[b].key == heap[a].key; ++b) group_positives += labels[heap[b].index] != 0;
-        if (a == 0) top.y0_num = group_positives, top.y0_den = b;
-        twice_s += static_cast<u128>(group_positives) * (a + b - 1);
-        top.positives += group_positives;
-        a = b;
-    }
+    detail::for_each_tie_group(
+        above, [&](u64 r) { return labels[heap[r].index] != 0; },
+        [&](u64 a, u64 b) { return heap[a].key == heap[b].key; },
+        [&](u64 a, u64 b, u64 group_positives) {
+            if (a == 0) top.y0_num = group_positives, top.y0_den = b;
+            twice_s += static_cast<u128>(group_positives) * (a + b - 1);
+            top.positives += group_positives;
+            return true;
+        });
     top.twice_s = twice_s;
     return metric_at(m, positives, top, Boundary{g, g_positives});
 }

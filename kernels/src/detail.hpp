@@ -140,6 +140,22 @@ std::vector<std::uint64_t> argsort_descending(std::span<const Score> scores, Tie
     return order;
 }
 
+// The tie-group sweep, written once for every kernel that holds its items in rank order
+// (fused's sorted pairs, the tiny-input insertion sort, the cutoff's top ranks): a group is a
+// maximal run of ranks [a, b) whose scores tie. positive(r): the label at rank r;
+// same_score(r - 1, r): whether rank r ties with the rank before it. visit(a, b, positives in
+// the group) sees the groups in rank order and returns false to stop the sweep.
+template <class PositiveAt, class SameScore, class Visit>
+void for_each_tie_group(std::uint64_t n, const PositiveAt& positive, const SameScore& same_score,
+                        Visit&& visit) {
+    for (std::uint64_t a = 0; a < n;) {
+        std::uint64_t b = a + 1, group_positives = positive(a) ? 1 : 0;
+        for (; b < n && same_score(b - 1, b); ++b) group_positives += positive(b) ? 1 : 0;
+        if (!visit(a, b, group_positives)) return;
+        a = b;
+    }
+}
+
 // Result of the rank-sum identity (SPEC.md):
 //   metric = (2nP - 2S - y0 - P) / (2nP - P^2 - 1)
 // with S and y0 possibly expectations. Callers pass twice S as an integer (2*E[S] is an integer:

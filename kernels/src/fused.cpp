@@ -39,33 +39,12 @@ double run(std::span<const Label> labels, std::span<const Score> scores, Ties ti
     const std::vector<ScoredIndex<Score>> items = sorted_by_rank(scores);
     detail::phase_end("rank");
 
-    // The pair counts and the formula of the other identity kernels (rank_count.hpp). In the
-    // stable order every negative above a positive, tied or not, is counted as discordant: D + Ts
-    // of rank_count's notation, which finish() turns into the same 2S.
-    rank_count::PairCounts pairs;
-    rank_count::TopLabel y0;
-    std::uint64_t negatives_above = 0;
-    if (ties == Ties::stable) {
-        for (const auto& item : items) {
-            if (labels[item.index]) pairs.discordant += negatives_above;
-            else ++negatives_above;
-        }
-        y0 = {static_cast<std::uint64_t>(labels[items[0].index] != 0), 1};
-    } else {
-        for (std::size_t a = 0; a < n;) {
-            std::uint64_t group_positives = 0;
-            std::size_t b = a;
-            for (; b < n && items[b].score == items[a].score; ++b)
-                group_positives += static_cast<std::uint64_t>(labels[items[b].index]);
-            const std::uint64_t group_negatives = (b - a) - group_positives;
-            pairs.discordant += static_cast<rank_count::u128>(group_positives) * negatives_above;
-            pairs.tied += static_cast<rank_count::u128>(group_positives) * group_negatives;
-            negatives_above += group_negatives;
-            if (a == 0) y0 = {group_positives, b};
-            a = b;
-        }
-    }
-    const double metric = rank_count::finish(n, positives, pairs, 0, ties, y0).metric();
+    // The pair counts, the tie-group sweep and the formula of the other identity kernels
+    // (rank_count.hpp), over the sorted pairs.
+    const rank_count::RankedCounts counts = rank_count::count_ranked(
+        n, ties, [&](std::uint64_t r) { return labels[items[r].index] != 0; },
+        [&](std::uint64_t a, std::uint64_t b) { return items[a].score == items[b].score; });
+    const double metric = rank_count::finish(n, positives, counts.pairs, 0, ties, counts.y0).metric();
     detail::phase_end("scan");
     return metric;
 }

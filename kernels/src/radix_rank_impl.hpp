@@ -567,8 +567,8 @@ private:
             p_top += label_of_record(rec[a]);
             ++m_top;
         }
-        if (ties_ == Ties::stable) return {label_of_record(rec[first_top]) ? 1u : 0u, 1};
-        return {p_top, m_top};
+        return rank_count::top_label(ties_, p_top, m_top,
+                                     [&] { return label_of_record(rec[first_top]) != 0; });
     }
 
     std::span<const Label> labels_;

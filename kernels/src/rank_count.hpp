@@ -149,6 +149,47 @@ inline detail::RankSumParts finish(u64 n, u64 positives, const PairCounts& c, u1
     return {n, positives, twice_s, y0.num, y0.den};
 }
 
+// y0 from the highest score's tie group, p_top positives among m_top items. Under `stable` it is
+// the label of that group's first item in input order, which first_is_positive() finds only
+// when the group mixes labels (the kernels that do not rank every item scan for it there).
+template <class FirstIsPositive>
+TopLabel top_label(Ties ties, u64 p_top, u64 m_top, const FirstIsPositive& first_is_positive) {
+    if (ties == Ties::average) return {p_top, m_top};
+    if (p_top == 0 || p_top == m_top) return {p_top == 0 ? 0u : 1u, 1};
+    return {first_is_positive() ? 1u : 0u, 1};
+}
+
+// D and T (D + Ts under `stable`, where the ranked order is the final one: every negative above
+// a positive, tied or not, counts) and y0 of items held in rank order; positive(r) and
+// same_score(r - 1, r) as for detail::for_each_tie_group.
+struct RankedCounts {
+    PairCounts pairs;
+    TopLabel y0;
+};
+template <class PositiveAt, class SameScore>
+RankedCounts count_ranked(u64 n, Ties ties, const PositiveAt& positive, const SameScore& same_score) {
+    RankedCounts out;
+    if (n == 0) return out;
+    u64 negatives_above = 0;
+    if (ties == Ties::stable) {
+        for (u64 r = 0; r < n; ++r) {
+            if (positive(r)) out.pairs.discordant += negatives_above;
+            else ++negatives_above;
+        }
+        out.y0 = {positive(0) ? 1u : 0u, 1};
+        return out;
+    }
+    detail::for_each_tie_group(n, positive, same_score, [&](u64 a, u64 b, u64 group_positives) {
+        const u64 group_negatives = (b - a) - group_positives;
+        out.pairs.discordant += static_cast<u128>(group_positives) * negatives_above;
+        out.pairs.tied += static_cast<u128>(group_positives) * group_negatives;
+        negatives_above += group_negatives;
+        if (a == 0) out.y0 = {group_positives, b};
+        return true;
+    });
+    return out;
+}
+
 // ---- tiny inputs -------------------------------------------------------------------------------
 // Up to tuning::tiny_n items every kernel ranks on the stack: an insertion sort (stable, so ties
 // stay in input order = the `stable` ranking) and one pass, no allocation.
@@ -172,27 +213,9 @@ detail::RankSumParts tiny_parts(std::span<const Label> labels, std::span<const S
         positive[j] = p;
     }
     if (positives == 0 || n == 0) return {n, positives, 0, 0, 1};
-    u64 negatives_above = 0, discordant = 0, tied = 0;
-    TopLabel y0{positive[0] ? 1u : 0u, 1};
-    if (ties == Ties::stable) {  // ranked order is final: D + Ts = negatives above each positive
-        for (std::size_t i = 0; i < n; ++i) {
-            discordant += positive[i] ? negatives_above : 0;
-            negatives_above += !positive[i];
-        }
-        return finish(n, positives, PairCounts{discordant, 0}, 0, ties, y0);
-    }
-    for (std::size_t a = 0; a < n;) {
-        std::size_t b = a;
-        u64 group_positives = 0;
-        for (; b < n && keys[b] == keys[a]; ++b) group_positives += positive[b];
-        const u64 group_negatives = (b - a) - group_positives;
-        discordant += group_positives * negatives_above;
-        tied += group_positives * group_negatives;
-        negatives_above += group_negatives;
-        if (a == 0) y0 = {group_positives, b};
-        a = b;
-    }
-    return finish(n, positives, PairCounts{discordant, tied}, 0, ties, y0);
+    const RankedCounts c = count_ranked(
+        n, ties, [&](u64 r) { return positive[r]; }, [&](u64 a, u64 b) { return keys[a] == keys[b]; });
+    return finish(n, positives, c.pairs, 0, ties, c.y0);
 }
 
 // ---- sorting keys ------------------------------------------------------------------------------
@@ -368,13 +391,14 @@ void sort_unique(std::vector<Key>& keys) {
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
 }
 
-// y0 under `stable`: the label of the first item (input order) with the highest key.
+// Whether the first item (input order) with key `top` is positive: y0 under `stable` for the
+// kernels that do not rank every item.
 template <class Label, class Score>
-TopLabel first_label_with_key(std::span<const Label> labels, std::span<const Score> scores,
-                              score_key_t<Score> top) noexcept {
+bool first_positive_with_key(std::span<const Label> labels, std::span<const Score> scores,
+                             score_key_t<Score> top) noexcept {
     for (std::size_t i = 0; i < scores.size(); ++i)
-        if (detail::order_key(scores[i]) == top) return {static_cast<u64>(labels[i] != 0), 1};
-    return {0, 1};  // unreachable: `top` is some item's key
+        if (detail::order_key(scores[i]) == top) return labels[i] != 0;
+    return false;  // unreachable: `top` is some item's key
 }
 
 // ---- the key-sort method -----------------------------------------------------------------------
@@ -430,20 +454,13 @@ detail::RankSumParts keysort_parts(std::span<const Label> labels, std::span<cons
 
     const Key top = negatives == 0 ? pos[positives - 1]
                                    : std::max(pos[positives - 1], neg[negatives - 1]);
-    TopLabel y0;
-    u128 stable_tied = 0;
-    if (ties == Ties::stable) {
-        const bool pos_has = pos[positives - 1] == top;
-        const bool neg_has = negatives != 0 && neg[negatives - 1] == top;
-        y0 = pos_has && neg_has ? first_label_with_key(labels, scores, top)
-                                : TopLabel{pos_has ? 1u : 0u, 1};
-        stable_tied = stable_tied_pairs(labels, scores, mixed);  // `mixed` is sorted and unique
-    } else {
-        u64 p_top = 0, q_top = 0;
-        while (p_top < positives && pos[positives - 1 - p_top] == top) ++p_top;
-        while (q_top < negatives && neg[negatives - 1 - q_top] == top) ++q_top;
-        y0 = {p_top, p_top + q_top};
-    }
+    u64 p_top = 0, q_top = 0;
+    while (p_top < positives && pos[positives - 1 - p_top] == top) ++p_top;
+    while (q_top < negatives && neg[negatives - 1 - q_top] == top) ++q_top;
+    const TopLabel y0 = top_label(ties, p_top, p_top + q_top,
+                                  [&] { return first_positive_with_key(labels, scores, top); });
+    // `mixed` is sorted and unique
+    const u128 stable_tied = ties == Ties::stable ? stable_tied_pairs(labels, scores, mixed) : 0;
     const detail::RankSumParts parts = finish(n, positives, c, stable_tied, ties, y0);
     detail::phase_end("merge");
     return parts;
