@@ -47,7 +47,12 @@ def speedup_bars(axis, results, series, isas, value, width, offsets, sources, la
             else:
                 missing.append(x + offset)
         bars = axis.bar(xs, heights, width, color=colour, hatch=hatch, edgecolor="white",
-                        linewidth=0.3, label=label_size(name, source))
+                        linewidth=0.3)
+        # An explicit legend patch: a series with no bar in this panel (a compiler run only at
+        # some sizes) would otherwise show matplotlib's default colour in the legend.
+        axis.add_patch(common.plt.Rectangle((0, 0), 0, 0, facecolor=colour, hatch=hatch,
+                                            edgecolor="white", linewidth=0.3,
+                                            label=label_size(name, source)))
         if bar_labels:
             axis.bar_label(bars, labels, fontsize=5, padding=1, rotation=90)
         for x in missing:  # not compiled, not supported by this CPU, or failed: say so
