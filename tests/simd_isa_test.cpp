@@ -356,6 +356,73 @@ TEST_P(RecordScanPerIsa, SumsEveryRunLikeAPlainLoop) {
 INSTANTIATE_TEST_SUITE_P(Dispatch, RecordScanPerIsa, ::testing::ValuesIn(compiled_isas()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
+// ---- keysort's label split, per instruction set (scalar included) --------------------------------
+// The entry called directly for every label width and score type: both lists in input order, the
+// count, and nothing written past split_slack keys after either list.
+
+// The order key written out here: larger scores, larger unsigned keys; both zeros one key.
+template <class Key, class Score>
+Key reference_order_key(Score x) {
+    if (x == Score(0)) x = Score(0);
+    Key bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    const Key top = Key(1) << (8 * sizeof(Key) - 1);
+    return (bits & top) != 0 ? Key(~bits) : Key(bits + top);
+}
+template <class Word, class Score>
+void expect_split_like_a_plain_loop(const aucrecall::detail::SimdEntries& entries, const std::string& isa,
+                                    std::mt19937_64& rng, int& failures) {
+    using Key = aucrecall::label_split_detail::key_t<Score>;
+    constexpr std::size_t slack = aucrecall::label_split_detail::split_slack, guard = 16;
+    constexpr Key untouched = Key(0x5A5A5A5A5A5A5A5Aull);
+    const auto split = std::get<aucrecall::detail::SplitByLabelFn<Word, Score>>(entries.split_by_label);
+    const Score specials[] = {Score(-0.0), Score(0.0), std::numeric_limits<Score>::infinity(),
+                              -std::numeric_limits<Score>::infinity(), std::numeric_limits<Score>::denorm_min(),
+                              Score(-1.5), Score(1e30)};
+    for (int pattern = 0; pattern < 5; ++pattern)
+        for (std::size_t n : {0u, 1u, 3u, 4u, 5u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 64u, 65u, 1000u}) {
+            std::vector<Word> labels(n);
+            std::vector<Score> scores(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                const bool positive = pattern == 0 ? (rng() & 1) != 0 : pattern == 1 ? true : pattern == 2 ? false
+                                    : pattern == 3 ? i % 2 == 0 : i < n / 2;
+                labels[i] = positive ? Word(rng() % 3 == 0 ? 0xFF : 1) : Word(0);  // any bits: positive
+                scores[i] = rng() % 4 == 0 ? specials[rng() % std::size(specials)]
+                                           : static_cast<Score>(static_cast<double>(rng() >> 11) * 0x1p-40 - 4096.0);
+            }
+            std::vector<Key> want_pos, want_neg;
+            for (std::size_t i = 0; i < n; ++i)
+                (labels[i] != 0 ? want_pos : want_neg).push_back(reference_order_key<Key>(scores[i]));
+            std::vector<Key> pos(want_pos.size() + slack + guard, untouched), neg(want_neg.size() + slack + guard, untouched);
+            const std::size_t got = split(labels.data(), scores.data(), n, pos.data(), neg.data());
+            bool same = got == want_pos.size() && std::equal(want_pos.begin(), want_pos.end(), pos.begin()) &&
+                        std::equal(want_neg.begin(), want_neg.end(), neg.begin());
+            for (std::size_t k = want_pos.size() + slack; k < pos.size(); ++k) same &= pos[k] == untouched;
+            for (std::size_t k = want_neg.size() + slack; k < neg.size(); ++k) same &= neg[k] == untouched;
+            EXPECT_TRUE(same) << "isa " << isa << ", " << sizeof(Word) << "-byte labels, " << sizeof(Score)
+                              << "-byte scores, pattern " << pattern << ", n " << n << ": " << got << " positives, want "
+                              << want_pos.size();
+            if (!same && ++failures >= 10) return;
+        }
+}
+
+class LabelSplitPerIsa : public RecordScanPerIsa {};
+
+TEST_P(LabelSplitPerIsa, KeysInInputOrderPerLabelLikeAPlainLoop) {
+    const auto& entries = aucrecall::detail::simd_entries(isa_named(GetParam()));
+    std::mt19937_64 rng(91);
+    int failures = 0;
+    expect_split_like_a_plain_loop<std::uint8_t, float>(entries, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint8_t, double>(entries, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint32_t, float>(entries, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint32_t, double>(entries, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint64_t, float>(entries, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint64_t, double>(entries, GetParam(), rng, failures);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dispatch, LabelSplitPerIsa, ::testing::ValuesIn(compiled_isas()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
 // ---- The instruction-set API -------------------------------------------------------------------
 
 class SimdIsaApi : public ::testing::Test {

@@ -1,6 +1,6 @@
 // Key-only sort: scores become order-preserving unsigned keys (64-bit for double, 32-bit for
-// float), split by label, sorted without any payload, then one merge counts the pairs of the
-// rank-sum identity (rank_count.hpp). Compared with sorting (score, index) pairs it moves a
+// float), split by label (per instruction set: label_split_impl.hpp), sorted without any payload,
+// then one merge counts the pairs of the rank-sum identity (rank_count.hpp). Compared with sorting (score, index) pairs it moves a
 // quarter (float) to a half (double) of the bytes and never looks at an index.
 //
 // The sort is Highway's vqsort (SIMD quicksort, instruction set chosen at run time) for lists

@@ -17,6 +17,7 @@
 
 #include "detail.hpp"
 #include "phase_timer.hpp"
+#include "simd_entries.hpp"
 #include "thread_pool.hpp"
 #include "tuning.hpp"
 
@@ -424,25 +425,17 @@ detail::RankSumParts keysort_parts(std::span<const Label> labels, std::span<cons
     const std::size_t negatives = n - positives;
     detail::phase_end("stats");
 
-    // One buffer: positives' keys from the front, negatives' from the back, then the scratch.
-    Buffer<Key> keys(2 * n);
-    Key* pos = keys.data();
-    Key* neg = keys.data() + positives;
-    std::size_t ip = 0, in = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Key k = detail::order_key(scores[i]);
-        // Both stores happen; only the chosen cursor advances (no unpredictable branch).
-        pos[ip] = k;
-        neg[in] = k;
-        const bool positive = labels[i] != 0;
-        ip += positive;
-        in += !positive;
-        if (ip == positives) pos = neg + negatives, ip = 0;  // park the dead stores off-list
-        if (in == negatives) neg = keys.data() + n, in = 0;
-    }
-    pos = keys.data();
-    neg = keys.data() + positives;
-    Key* scratch = keys.data() + n;
+    // One buffer: the positives' keys, the negatives' keys, then the sort's scratch (n keys);
+    // each list has split_slack keys of room after it for the split's whole-vector stores.
+    constexpr std::size_t slack = label_split_detail::split_slack;
+    Buffer<Key> keys(2 * n + 2 * slack);
+    Key* const pos = keys.data();
+    Key* const neg = pos + positives + slack;
+    Key* const scratch = neg + negatives + slack;
+    using Word = detail::label_word_t<Label>;
+    const auto split = std::get<detail::SplitByLabelFn<Word, Score>>(detail::use_active_entries().split_by_label);
+    if (split(reinterpret_cast<const Word*>(labels.data()), scores.data(), n, pos, neg) != positives)
+        throw std::logic_error("keysort: the label split and the first pass count different positives");
     detail::phase_end("split");
     sort(pos, scratch, positives);
     sort(neg, scratch, negatives);

@@ -60,6 +60,12 @@ record_scan_detail::RunSums singleton_run(const std::uint64_t* records, std::siz
     return record_scan_detail::scalar_run(records, from, end, {0, 0, 0});
 }
 
+template <class Word, class Score>
+std::size_t split_by_label(const Word* labels, const Score* scores, std::size_t n,
+                           label_split_detail::key_t<Score>* pos, label_split_detail::key_t<Score>* neg) {
+    return label_split_detail::scalar_split(labels, scores, 0, n, pos, neg, 0, 0);
+}
+
 }  // namespace
 
 const SimdEntries simd_entries_scalar = {
@@ -70,6 +76,8 @@ const SimdEntries simd_entries_scalar = {
      input_stats<uint32_t, double>, input_stats<uint64_t, float>, input_stats<uint64_t, double>},
     {linear_records<float>, linear_records<double>},
     singleton_run,
+    {split_by_label<uint8_t, float>, split_by_label<uint8_t, double>, split_by_label<uint32_t, float>,
+     split_by_label<uint32_t, double>, split_by_label<uint64_t, float>, split_by_label<uint64_t, double>},
 };
 
 }  // namespace aucrecall::detail

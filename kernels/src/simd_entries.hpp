@@ -9,6 +9,7 @@
 
 #include "bucket_records_impl.hpp"
 #include "input_stats_impl.hpp"
+#include "label_split_impl.hpp"
 #include "pair_count_impl.hpp"
 #include "ranked_scan_impl.hpp"
 #include "record_scan_impl.hpp"
@@ -29,6 +30,9 @@ using LinearRecordsFn = void (*)(const Score*, std::size_t, std::uint64_t, bucke
                                  std::uint64_t*);
 template <class Word>
 using RankedBlockFn = ranked_detail::BlockSums (*)(const Word*, std::uint32_t);
+template <class Word, class Score>
+using SplitByLabelFn = std::size_t (*)(const Word*, const Score*, std::size_t, label_split_detail::key_t<Score>*,
+                                       label_split_detail::key_t<Score>*);
 template <class Score>
 using CountPairsFn = pair_count_detail::PairTotals (*)(const Score*, std::size_t, const Score*, std::size_t);
 
@@ -49,6 +53,11 @@ struct SimdEntries {
     std::tuple<LinearRecordsFn<float>, LinearRecordsFn<double>> linear_records;
     // ... and its scan: the next run of records alone in their buckets (record_scan_impl.hpp).
     record_scan_detail::RunSums (*singleton_run)(const std::uint64_t* records, std::size_t from, std::size_t end);
+    // keysort's split of the order keys by label (label_split_impl.hpp).
+    std::tuple<SplitByLabelFn<std::uint8_t, float>, SplitByLabelFn<std::uint8_t, double>,
+               SplitByLabelFn<std::uint32_t, float>, SplitByLabelFn<std::uint32_t, double>,
+               SplitByLabelFn<std::uint64_t, float>, SplitByLabelFn<std::uint64_t, double>>
+        split_by_label;
 };
 
 extern const SimdEntries simd_entries_scalar;
