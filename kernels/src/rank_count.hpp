@@ -277,23 +277,45 @@ Key* sort_keys(Key* keys, Key* scratch, std::size_t n) {
 }
 
 // ---- counting pairs between sorted lists -------------------------------------------------------
-// For ascending `pos` and `neg`: the sum over positives of #(neg <= key) (`or_equal`) or of
-// #(neg < key). Branch-free merge: every step consumes one element of one list, so the loop
-// runs p + q times without the unpredictable inner `while` of a textbook merge.
-template <class Key, bool or_equal>
-u128 count_negatives_below(const Key* pos, std::size_t p, const Key* neg, std::size_t q) noexcept {
-    u128 total = 0;
-    u64 chunk = 0;  // u64 partial sums, flushed before they could overflow
+// For ascending `pos` and `neg`: the sums over positives of #(neg <= key) and of #(neg < key),
+// in one branch-free merge. Every step consumes one element of one list, so the loop runs p + q
+// times without the unpredictable inner `while` of a textbook merge. `run` counts the negatives
+// equal to the last one taken: a positive with that key has them below-or-equal, not below.
+struct NegativesBelow {
+    u128 or_equal = 0;
+    u128 strictly = 0;
+};
+template <class Key>
+NegativesBelow count_negatives_below(const Key* pos, std::size_t p, const Key* neg, std::size_t q) noexcept {
+    NegativesBelow total;
+    u64 le = 0, lt = 0;  // u64 partial sums, flushed before they could overflow
     std::size_t i = 0, j = 0;
+    Key last = 0;
+    u64 run = 0;
     while (i < p && j < q) {
-        const bool take_negative = or_equal ? neg[j] <= pos[i] : neg[j] < pos[i];
-        chunk += take_negative ? 0 : j;
+        // Masks instead of conditionals: the compiler must not turn any of them into a branch
+        // (on these VMs a mispredicted branch costs more than the whole step).
+        const Key key = pos[i], negative_key = neg[j];
+        const u64 take_negative = negative_key <= key;
+        const u64 positive_mask = take_negative - 1;  // all ones when the positive is taken
+        const u64 equal_below = run & (u64{0} - static_cast<u64>(last == key));
+        le += j & positive_mask;
+        lt += (j - equal_below) & positive_mask;
+        const u64 next_run = 1 + (run & (u64{0} - static_cast<u64>(negative_key == last)));
+        run ^= (run ^ next_run) & ~positive_mask;
+        last ^= (last ^ negative_key) & static_cast<Key>(~positive_mask);
         j += take_negative;
-        i += !take_negative;
-        if ((i & 0xFFFFF) == 0) total += chunk, chunk = 0;  // at most 2^20 adds of < 2^44
+        i += 1 - take_negative;
+        if ((i & 0xFFFFF) == 0) total.or_equal += le, total.strictly += lt, le = lt = 0;  // < 2^20 adds of < 2^44
     }
-    total += chunk;
-    total += static_cast<u128>(p - i) * q;  // positives above every negative
+    total.or_equal += le;
+    total.strictly += lt;
+    // Positives above the last negative: every negative is below-or-equal; those equal to it
+    // (a prefix of what is left) have `run` negatives that are not strictly below.
+    const u128 left = p - i;
+    total.or_equal += left * q;
+    total.strictly += left * q;
+    for (; i < p && run != 0 && pos[i] == last; ++i) total.strictly -= run;
     return total;
 }
 
@@ -318,11 +340,10 @@ void append_mixed_ties(const Key* pos, std::size_t p, const Key* neg, std::size_
 template <class Key>
 PairCounts count_sorted(const Key* pos, std::size_t p, const Key* neg, std::size_t q,
                         std::vector<Key>* mixed_ties) {
-    const u128 le = count_negatives_below<Key, true>(pos, p, neg, q);
-    const u128 lt = count_negatives_below<Key, false>(pos, p, neg, q);
+    const NegativesBelow below = count_negatives_below(pos, p, neg, q);
     PairCounts c;
-    c.discordant = static_cast<u128>(p) * q - le;
-    c.tied = le - lt;
+    c.discordant = static_cast<u128>(p) * q - below.or_equal;
+    c.tied = below.or_equal - below.strictly;
     if (mixed_ties != nullptr && c.tied != 0) append_mixed_ties(pos, p, neg, q, *mixed_ties);
     return c;
 }
