@@ -304,21 +304,26 @@ INSTANTIATE_TEST_SUITE_P(Dispatch, RankedScanPerIsa, ::testing::ValuesIn(compile
 // ---- radix_rank's record scan, per instruction set (scalar included) -----------------------------
 // The entry that sums a run of records alone in their buckets, called directly: from every start
 // position, on records whose buckets repeat rarely, often or never, against a loop written here.
-class RecordScanPerIsa : public ::testing::TestWithParam<std::string> {
+// Suites that call one entry of an instruction set's table directly (no forcing): the parameter
+// names the table.
+class EntryTablePerIsa : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
         if (!cpu_runs(GetParam())) GTEST_SKIP() << "this CPU cannot run " << GetParam();
     }
-    static aucrecall::detail::Isa isa_named(std::string_view name) {
-        for (std::size_t i = 0; i < aucrecall::detail::isa_count; ++i)
-            if (aucrecall::detail::isa_name(static_cast<aucrecall::detail::Isa>(i)) == name)
-                return static_cast<aucrecall::detail::Isa>(i);
-        throw std::invalid_argument("no instruction set " + std::string(name));
+    const aucrecall::detail::SimdEntries& entries() const {
+        for (std::size_t i = 0; i < aucrecall::detail::isa_count; ++i) {
+            const auto isa = static_cast<aucrecall::detail::Isa>(i);
+            if (aucrecall::detail::isa_name(isa) == GetParam()) return aucrecall::detail::simd_entries(isa);
+        }
+        throw std::invalid_argument("no instruction set " + GetParam());
     }
 };
 
+class RecordScanPerIsa : public EntryTablePerIsa {};
+
 TEST_P(RecordScanPerIsa, SumsEveryRunLikeAPlainLoop) {
-    const auto run = aucrecall::detail::simd_entries(isa_named(GetParam())).singleton_run;
+    const auto run = entries().singleton_run;
     std::mt19937_64 rng(77);
     int failures = 0;
     for (std::uint64_t shared_one_in : {0u, 3u, 40u})  // 0: every bucket distinct
@@ -406,18 +411,18 @@ void expect_split_like_a_plain_loop(const aucrecall::detail::SimdEntries& entrie
         }
 }
 
-class LabelSplitPerIsa : public RecordScanPerIsa {};
+class LabelSplitPerIsa : public EntryTablePerIsa {};
 
 TEST_P(LabelSplitPerIsa, KeysInInputOrderPerLabelLikeAPlainLoop) {
-    const auto& entries = aucrecall::detail::simd_entries(isa_named(GetParam()));
+    const auto& table = entries();
     std::mt19937_64 rng(91);
     int failures = 0;
-    expect_split_like_a_plain_loop<std::uint8_t, float>(entries, GetParam(), rng, failures);
-    expect_split_like_a_plain_loop<std::uint8_t, double>(entries, GetParam(), rng, failures);
-    expect_split_like_a_plain_loop<std::uint32_t, float>(entries, GetParam(), rng, failures);
-    expect_split_like_a_plain_loop<std::uint32_t, double>(entries, GetParam(), rng, failures);
-    expect_split_like_a_plain_loop<std::uint64_t, float>(entries, GetParam(), rng, failures);
-    expect_split_like_a_plain_loop<std::uint64_t, double>(entries, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint8_t, float>(table, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint8_t, double>(table, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint32_t, float>(table, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint32_t, double>(table, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint64_t, float>(table, GetParam(), rng, failures);
+    expect_split_like_a_plain_loop<std::uint64_t, double>(table, GetParam(), rng, failures);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dispatch, LabelSplitPerIsa, ::testing::ValuesIn(compiled_isas()),
