@@ -562,9 +562,9 @@ void register_rows() {
             auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel,
                                                    Variant::i64_f64, std::string(isa), family,
                                                    aucrecall::data::Dist::uniform);
-            // Not where the kernel runs no SIMD code (Kernel::simd_from_n: keysort below 513
-            // items) nor at the study's 5 items: there is no instruction set to compare, and none
-            // to check the row ran.
+            // Not below Kernel::simd_from_n (keysort: 513 items, where vqsort starts; below, only
+            // its split is per instruction set) nor at the study's 5 items: there the rows would
+            // compare little or no per-instruction-set code.
             for (std::size_t n : all_sizes)
                 if (n != study_example_n && n >= kernel.simd_from_n && n <= kernel.max_practical_n)
                     b->Arg(static_cast<std::int64_t>(n));

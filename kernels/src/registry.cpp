@@ -41,7 +41,8 @@ constexpr std::array registry = {
     Kernel{"keysort",
            "order-preserving integer keys split by label, sorted without payload (Highway vqsort, capped at the instruction set in force), one merge counts the pairs",
            kernel_impl::keysort, kernel_impl::keysort_at, unlimited, true, false, false,
-           // vqsort sorts lists longer than vqsort_from_n keys; one label's list is, past twice that
+           // vqsort sorts lists longer than vqsort_from_n keys; one label's list is, past twice
+           // that (the label split runs per instruction set from tiny_n + 1 already)
            2 * tuning::vqsort_from_n + 1},
     Kernel{"radix_rank",
            "records radix-sorted by a linear bucket of the score; one scan counts pairs, shared buckets resolved exactly",

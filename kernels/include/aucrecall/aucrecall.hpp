@@ -121,9 +121,10 @@ struct Kernel {
     // True when run() checks the input itself (SPEC.md's rejections, InvalidInput naming the first
     // bad index) in a pass it makes anyway, so compute() reads the input once instead of twice.
     bool checks_input = false;
-    // For SIMD kernels: from this many items on, every call (with both labels present) runs the
-    // per-instruction-set code; smaller inputs take scalar paths (the rank-sum kernels' tiny path,
-    // keysort's sort of short lists), so forcing an instruction set changes nothing there.
+    // For SIMD kernels: from this many items on, every call (with both labels present) runs all of
+    // its per-instruction-set code; smaller inputs take scalar paths for some or all of it (the
+    // rank-sum kernels' tiny path; keysort's std::sort of short lists, though its label split is
+    // per instruction set from the tiny path's end), so rows per instruction set start here.
     std::size_t simd_from_n = 0;
 };
 
