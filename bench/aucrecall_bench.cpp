@@ -39,7 +39,6 @@
 // counters are computed here from the wall-clock time of the timed loop (for multi-threaded
 // kernels the benchmark thread's CPU time would understate the cost).
 #include <benchmark/benchmark.h>
-#include <xsimd/config/xsimd_config.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -65,7 +64,8 @@
 #include "build_info.hpp"
 #include "reference.hpp"
 #include "scoped_env.hpp"
-#include "phase_timer.hpp"
+#include "runtime/phase_timer.hpp"
+#include "simd/dispatch.hpp"
 
 namespace {
 
@@ -284,7 +284,7 @@ void thread_scaling_row(benchmark::State& state, const Kernel* kernel, unsigned 
     kernel_row(state, kernel, Variant::i64_f64, std::string(), std::move(family), aucrecall::data::Dist::uniform);
 }
 
-// The same calls as kernel_row with a phase log installed (kernels/src/phase_timer.hpp): each
+// The same calls as kernel_row with a phase log installed (kernels/src/runtime/phase_timer.hpp): each
 // kernel marks the end of its phases, so every phase's share comes from the very iterations that
 // are timed. Counters p<i>_<phase>: nanoseconds per call spent in the i-th phase (in the kernel's
 // order); the row's real_time also covers what lies outside the marks (the call itself, input
@@ -698,9 +698,7 @@ void add_context() {
         {"build_type", info::build_type},
         {"cxx_flags", info::cxx_flags},
         {"compile_options", info::compile_options},
-        {"xsimd_version", std::to_string(XSIMD_VERSION_MAJOR) + "." +
-                              std::to_string(XSIMD_VERSION_MINOR) + "." +
-                              std::to_string(XSIMD_VERSION_PATCH)},
+        {"xsimd_version", std::string(aucrecall::detail::xsimd_version())},
         {"google_benchmark_version", info::benchmark_version},
         {"cpu_model", cpu_model()},
         {"simd_isas_supported", join(aucrecall::simd_isas_supported())},

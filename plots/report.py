@@ -331,7 +331,7 @@ class Report:
                      "instruction set forced (`phases/<kernel>@<isa>` rows: the phase marks are read in "
                      "the same calls that are timed) and, in brackets, its speed-up over the same phase "
                      "with `scalar`. Only some phases have per-instruction-set code (each kernel's "
-                     "source says which: `kernels/src/radix_rank_impl.hpp`, `keysort.cpp`, "
+                     "source says which: `kernels/src/rank_sum/radix_ranker.hpp`, `kernels/src/rank_sum/vqsort.cpp`, "
                      "`simd_scan.cpp`); the others run the same code under every setting, so their "
                      "ratios show the noise.", "",
                      model.markdown_table(["compiler", "kernel", "n", "phase", "instruction set: time (speed-up)"],

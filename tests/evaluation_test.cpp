@@ -455,7 +455,7 @@ TEST(Groups, BadInputNamesWhatAndWhere) {
 
 namespace {
 
-// The grouped pair counts run per instruction set (one unit per line of src/isa_table.def): each one the CPU can
+// The grouped pair counts run per instruction set (one unit per line of src/simd/isa_table.def): each one the CPU can
 // run, forced in turn, against the reference, for both score types and groups that straddle the
 // pairwise/sorted switch.
 TEST(Groups, EveryInstructionSetGivesTheReference) {
@@ -488,8 +488,8 @@ TEST(Groups, EveryInstructionSetGivesTheReference) {
 
 }  // namespace
 
-#include "../kernels/src/testing_hooks.hpp"
-#include "../kernels/src/tuning.hpp"
+#include "runtime/testing_hooks.hpp"
+#include "runtime/tuning.hpp"
 
 namespace {
 

@@ -2,8 +2,8 @@
 // instruction set the CPU can run, forced in turn, on odd lengths (vector tails) and on spans
 // that do not start at a vector boundary; plus the force/report API and AUCRECALL_ARCH.
 #include "kernel_checks.hpp"
-#include "../kernels/src/simd_dispatch.hpp"
-#include "../kernels/src/simd_entries.hpp"
+#include "simd/dispatch.hpp"
+#include "simd/entries.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -449,7 +449,7 @@ TEST_F(SimdIsaApi, SupportedIsAnOrderedSubsetOfCompiledStartingWithScalar) {
     }
 }
 
-// The dispatch table (kernels/src/isa_table.def) drives the build and the run-time check: every
+// The dispatch table (kernels/src/simd/isa_table.def) drives the build and the run-time check: every
 // instruction set it lists is compiled, in its order, and the run-time check knows every CPU
 // feature it names (an unknown name would make that set silently unsupported everywhere).
 TEST_F(SimdIsaApi, TheDispatchTableIsWhatIsCompiledAndEveryFeatureIsKnown) {

@@ -1,4 +1,4 @@
-// The process-wide thread pool behind radix_rank_mt (kernels/src/thread_pool.hpp): every task runs
+// The process-wide thread pool behind radix_rank_mt (kernels/src/runtime/thread_pool.hpp): every task runs
 // exactly once whoever runs it, errors come back to the caller, a busy or nested pool runs the
 // tasks on the caller, and a forked child gets a pool of its own. The `tsan` preset runs the
 // ThreadPool tests under ThreadSanitizer.
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../kernels/src/thread_pool.hpp"
+#include "runtime/thread_pool.hpp"
 #include "aucrecall/aucrecall.hpp"
 #include "aucrecall/datagen.hpp"
 #include "scoped_env.hpp"

@@ -3,7 +3,7 @@
 #include "csv_reader.hpp"
 
 #include "aucrecall/aucrecall.hpp"
-#include "tuning.hpp"
+#include "runtime/tuning.hpp"
 
 #include <sys/stat.h>
 
@@ -58,7 +58,7 @@ void print_help() {
         }
         kernel_names += name + (i + 1 < aucrecall::kernels().size() ? "," : "");
     }
-    // The dispatch table's names (kernels/src/isa_table.def), as compiled into this build.
+    // The dispatch table's names (kernels/src/simd/isa_table.def), as compiled into this build.
     std::string isa_names;
     for (std::string_view isa : aucrecall::simd_isas_compiled())
         isa_names += (isa_names.empty() ? "" : ", ") + std::string(isa);

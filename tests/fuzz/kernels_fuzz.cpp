@@ -23,7 +23,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "../../kernels/src/testing_hooks.hpp"
+#include "runtime/testing_hooks.hpp"
 #include "accuracy.hpp"
 #include "aucrecall/aucrecall.hpp"
 #include "reference.hpp"

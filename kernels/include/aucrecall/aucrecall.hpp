@@ -136,7 +136,7 @@ const Kernel* find_kernel(std::string_view name) noexcept;
 const Kernel& default_kernel(const Input& input) noexcept;
 
 struct Options {
-    std::string_view kernel;  // empty: default_kernel()
+    std::string_view kernel{};  // empty: default_kernel()
     Ties ties = Ties::average;
     // Cutoff K (SPEC.md): only the first min(K, n) ranks count. 0 = no cutoff (the full metric).
     std::uint64_t k = 0;

@@ -1,0 +1,42 @@
+// The kernels' functions, and the internal record the registry keeps for each kernel.
+// api/registry.cpp is the only place that lists the kernels for the rest of the code base.
+#pragma once
+
+#include "api/input.hpp"
+#include "rank_sum/identity.hpp"
+
+namespace aucrecall::kernel_impl {
+
+// The rank-sum kernels' counts before the final division, on a validated input: what the
+// library's own cutoff path counts the selected items with.
+using PartsFn = detail::RankSumParts (*)(const Input& input, Ties ties);
+
+// A registry entry: the public Kernel and, for the rank-sum kernels, their counts.
+struct KernelRecord {
+    Kernel kernel;
+    PartsFn parts = nullptr;
+};
+
+double naive_loop(const Input& input, Ties ties);
+double stl(const Input& input, Ties ties);
+double simd_scan(const Input& input, Ties ties);
+double fused(const Input& input, Ties ties);
+// Rank-sum counts without ranking the items (kernels/rank_sum_kernel.hpp writes each trio).
+double keysort(const Input& input, Ties ties);
+double radix_rank(const Input& input, Ties ties);
+double radix_rank_mt(const Input& input, Ties ties);
+
+// Metric@K (Kernel::run_at); k = 0 or k >= n: the full metric.
+double naive_loop_at(const Input& input, Ties ties, std::uint64_t k);
+double stl_at(const Input& input, Ties ties, std::uint64_t k);
+double simd_scan_at(const Input& input, Ties ties, std::uint64_t k);
+double fused_at(const Input& input, Ties ties, std::uint64_t k);
+double keysort_at(const Input& input, Ties ties, std::uint64_t k);
+double radix_rank_at(const Input& input, Ties ties, std::uint64_t k);
+double radix_rank_mt_at(const Input& input, Ties ties, std::uint64_t k);
+
+detail::RankSumParts keysort_parts(const Input& input, Ties ties);
+detail::RankSumParts radix_rank_parts(const Input& input, Ties ties);
+detail::RankSumParts radix_rank_mt_parts(const Input& input, Ties ties);
+
+}  // namespace aucrecall::kernel_impl
