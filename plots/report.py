@@ -21,7 +21,7 @@ ARTICLE_TIMINGS = {
     "py_numba": {5: 18.5e3, 100: 49.2e3, 10_000: 1.5e6, 100_000: 23.1e6},
 }
 # What the article's notebook does per experiment and what bench/python/study.py does, in words
-# (README.md's fidelity section points here); the measured effects are computed from the JSON.
+# (docs/study.md's fidelity section points here); the measured effects are computed from the JSON.
 FIDELITY = (
     ("py_baseline",
      "labels `list(np.random.randint(0, 2, n))` (np.int64 objects), scores an array (n = 5: two "

@@ -428,7 +428,7 @@ auc_recall run in parallel. Inputs are never modified.
 Example: auc_recall([1, 0, 1, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.5]) == 0.8
 
 Relation to sklearn.metrics.roc_auc_score: a different metric over the same ranking; both are
-affine functions of the positives' rank sum (see the project's README).)";
+affine functions of the positives' rank sum (see the project's docs/study.md).)";
 
 constexpr const char* auc_recall_ranked_doc = R"(AUC-Recall@k of one ranked list: labels alone, already in rank order (index 0 = rank 0).
 

@@ -2,7 +2,7 @@
 """The four Python experiments of the 2022 study, re-implemented and timed.
 
 Each experiment computes AUC-Recall@k as defined in SPEC.md (full-length curves, k = 1..n) with
-the article's operations and input types (README.md, "Fidelity to the article"):
+the article's operations and input types (docs/study.md, "Fidelity to the article"):
   py_baseline  pandas sort, then recount the positives of the first k rows for every k (O(n^2))
   py_numpy_df  pandas sort, then cumulative sums in NumPy (labels passed as a list)
   py_numpy     NumPy only: argsort, gather, cumulative sums
@@ -77,7 +77,7 @@ def log(message):
 
 # --------------------------------------------------------------------------------------------
 # The experiments, operation for operation as the article's notebook runs them (see the fidelity
-# table in README.md). Each takes (y_true, y_conf) in the types the article passed
+# table in docs/study.md). Each takes (y_true, y_conf) in the types the article passed
 # (article_arguments below). Their code is deliberately as inefficient as the article's: the
 # study times those operations, so none of them may be tidied away.
 

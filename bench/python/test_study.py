@@ -3,7 +3,7 @@
 
   /usr/bin/python3 -m unittest discover -s bench/python -p 'test_*.py'
 
-What is pinned here is what the fidelity table in README.md claims: which types each experiment
+What is pinned here is what the fidelity table in docs/study.md claims: which types each experiment
 receives, which operations it repeats (the O(n^2) recount, the list.count check), that it gives
 SPEC.md's values on untied data, how the article's rankings treat tied scores, and that the study
 runs on a NumPy without np.trapz (NumPy 2).

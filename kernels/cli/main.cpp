@@ -33,7 +33,7 @@ constexpr std::string_view stdin_name = "<stdin>";
 // The CLI already holds its parsed arrays (9 bytes per row), so on large inputs it trades a
 // little speed for memory: `keysort` needs 8 bytes per item (keys split by label, sorted in
 // place), the radix kernels the library picks there 16 (records and their radix scratch).
-// Measured on 10 million rows (README, "Memory"): peak 170 MB instead of 248 MB (1.9x the parsed
+// Measured on 10 million rows (docs/study.md, "Memory"): peak 170 MB instead of 248 MB (1.9x the parsed
 // arrays instead of 2.75x) for a few percent of the command's time, which parsing dominates.
 // Below this size (tuning.hpp) the scratch is under 16 MB and the library's fastest choice stands.
 using aucrecall::tuning::low_memory_from_rows;
