@@ -5,7 +5,8 @@ Top row, one panel per size: groups are instruction sets, bars are (family, comp
 family's colour, hatched for the second compiler. A family is a kernel or entry point with @<isa>
 rows (simd_scan, radix_rank, the ranked scan on int64 and uint8 labels); each bar is that family's
 scalar median over its median with the instruction set forced (1 = no gain), so families whose
-costs differ by 1000x share one axis. The ns per item are printed on the bars.
+costs differ by 1000x share one axis. The legend names each family once (its colour) and each
+compiler once (its hatch); the times behind the bars are in the report's tables.
 
 Bottom row (where phases/<kernel>@<isa> rows exist): the same per phase of the one-thread
 kernels, from phase times read inside the timed calls: which phase the instruction set speeds up,
@@ -30,34 +31,36 @@ def chosen_sizes(results):
     return preferred or available[-2:]
 
 
-def speedup_bars(axis, results, series, isas, value, width, offsets, sources, label_size,
-                 bar_labels=True):
+def speedup_bars(axis, results, series, isas, value, width, offsets, sources):
     """Bars of scalar / forced for each (name, source) of series; value(name, source, isa) gives
     the time or None. Returns nothing; missing bars are written n/a."""
+    labelled = set()
     for (name, source, colour), offset in zip(series, offsets):
         hatch = COMPILER_HATCHES[sources.index(source) % len(COMPILER_HATCHES)]
         scalar = value(name, source, "scalar")
-        xs, heights, labels, missing = [], [], [], []
+        xs, heights, missing = [], [], []
         for x, isa in enumerate(isas):
             t = value(name, source, isa)
             if t and scalar:
                 xs.append(x + offset)
                 heights.append(scalar[0] / t[0])
-                labels.append(f"{heights[-1]:.1f}x {common.format_number(t[1])} ns")
             else:
                 missing.append(x + offset)
-        bars = axis.bar(xs, heights, width, color=colour, hatch=hatch, edgecolor="white",
-                        linewidth=0.3)
-        # An explicit legend patch: a series with no bar in this panel (a compiler run only at
-        # some sizes) would otherwise show matplotlib's default colour in the legend.
-        axis.add_patch(common.plt.Rectangle((0, 0), 0, 0, facecolor=colour, hatch=hatch,
-                                            edgecolor="white", linewidth=0.3,
-                                            label=label_size(name, source)))
-        if bar_labels:
-            axis.bar_label(bars, labels, fontsize=5, padding=1, rotation=90)
+        axis.bar(xs, heights, width, color=colour, hatch=hatch, edgecolor="white", linewidth=0.3)
+        # An explicit legend patch per family, in its colour (a series with no bar in this panel,
+        # a compiler run only at some sizes, would otherwise show matplotlib's default colour);
+        # the compilers get one hatched patch each below, not one entry per family and compiler.
+        if name not in labelled:
+            labelled.add(name)
+            axis.add_patch(common.plt.Rectangle((0, 0), 0, 0, facecolor=colour, edgecolor="white",
+                                                linewidth=0.3, label=name))
         for x in missing:  # not compiled, not supported by this CPU, or failed: say so
             axis.text(x, 0, " n/a", rotation=90, ha="center", va="bottom", fontsize=7,
                       color="dimgray")
+    for source in dict.fromkeys(s for _, s, _ in series):
+        hatch = COMPILER_HATCHES[sources.index(source) % len(COMPILER_HATCHES)]
+        axis.add_patch(common.plt.Rectangle((0, 0), 0, 0, facecolor="lightgray", hatch=hatch,
+                                            edgecolor="white", linewidth=0.3, label=f"C++ {source}"))
     axis.set_xticks(range(len(isas)), isas)
     axis.axhline(1.0, color="dimgray", linewidth=0.6)
     axis.margins(y=0.15)
@@ -102,8 +105,7 @@ def render(results):
         top = axes[column]
         offsets, width = common.grouped_offsets(len(series))
         speedup_bars(top, results, series, isas, lambda k, s, i: family_time(k, s, i, n), width,
-                     offsets, sources,
-                     lambda k, s: results.label(k, s))
+                     offsets, sources)
         top.set_xlabel("instruction set forced (AUCRECALL_ARCH)")
         top.set_ylabel("scalar median / median (higher is better)")
         top.set_title(f"whole calls, n = {common.format_size(n)}")
@@ -111,8 +113,7 @@ def render(results):
             bottom = axes[len(sizes) + column]
             offsets, width = common.grouped_offsets(len(phase_series))
             speedup_bars(bottom, results, phase_series, isas,
-                         lambda k, s, i: phase_time(k, s, i, n), width, offsets, sources,
-                         lambda k, s: f"{k} (C++ {s})", bar_labels=False)
+                         lambda k, s, i: phase_time(k, s, i, n), width, offsets, sources)
             bottom.set_xlabel("instruction set forced (AUCRECALL_ARCH)")
             bottom.set_ylabel("scalar phase time / phase time")
             bottom.set_title(f"per phase (timed in the same calls), n = {common.format_size(n)}")

@@ -8,6 +8,7 @@ the memory floor.
 import sys
 
 import common
+from matplotlib.ticker import LogLocator, NullFormatter
 import model
 
 
@@ -29,7 +30,11 @@ def render(results):
         left.barh(range(len(grouped)), [row.stats.median for row in grouped], color=colours)
         left.set_yticks(range(len(grouped)), labels, fontsize=7)
         left.set_xscale("log")
+        # Ticks at 1, 2 and 5 of each decade, all in time units; matplotlib's own minor labels
+        # (shown when the bars span under a decade) would print raw nanoseconds like 2x10^8.
+        left.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         left.xaxis.set_major_formatter(common.time_axis_formatter)
+        left.xaxis.set_minor_formatter(NullFormatter())
         left.set_xlabel("median time per call (log)")
         left.set_title("groups: green C++, blue Python module, orange Numba", fontsize=9)
         left.grid(axis="x", alpha=0.3)

@@ -365,7 +365,10 @@ def _colour_map(names):
     read apart at a glance; within a family, names in sorted order take the palette in order,
     which keeps the first colours (the most distinct) for the usual handful of names.
     """
-    warm = ["#d62728", "#ff7f0e", "#8c564b", "#e377c2", "#bcbd22", "#f5b400", "#ff9896"]
+    # As many warm colours as the study has Python rows (experiments, the module, the grouped
+    # loops, extras): a palette that wraps gives two rows one colour.
+    warm = ["#d62728", "#ff7f0e", "#8c564b", "#e377c2", "#bcbd22", "#f5b400", "#ff9896",
+            "#843c39", "#e7969c", "#9c6b00", "#d6616b", "#7b4173"]
     cool = ["#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#7f7f7f", "#393b79", "#98df8a",
             "#aec7e8", "#c5b0d5", "#637939", "#0b7a75", "#6b6ecf"]
     colours = {}
