@@ -4,8 +4,8 @@
 // Rows (n = number of items):
 //   <kernel>/<n>            kernel.run on int64 labels / float64 scores, the study's data types
 //   <kernel>_f32u8/<n>      the same on uint8 labels / float32 scores
-//   <kernel>@<isa>/<n>      SIMD-dispatched kernels with each instruction set the CPU can run
-//                           (n >= 100: the small path of n = 5 runs no SIMD code)
+//   <kernel>@<isa>/<n>      SIMD-dispatched kernels with each instruction set the CPU can run,
+//                           from the size where every call runs its per-ISA code (simd_from_n)
 //   dist/<dist>/<kernel>/<n> kernels without a size limit on heavy_ties, exponential and sorted
 //                           scores (data::Dist), int64/float64
 //   phases/<kernel>[@<isa>]/<n>  kernel.run with the kernels' phase marks read in the same calls:
@@ -65,6 +65,7 @@
 #include "reference.hpp"
 #include "scoped_env.hpp"
 #include "runtime/phase_timer.hpp"
+#include "runtime/testing_hooks.hpp"
 #include "simd/dispatch.hpp"
 
 namespace {
@@ -106,7 +107,64 @@ constexpr Ties timed_ties = Ties::average;
 
 enum class Variant { i64_f64, u8_f32 };
 constexpr Variant all_variants[] = {Variant::i64_f64, Variant::u8_f32};
-std::string suffix(Variant v) { return v == Variant::u8_f32 ? "_f32u8" : ""; }
+// ---- row names (bench/row_names.def: the one grammar, read by plots/model.py too) -------------
+
+struct RowPattern {
+    std::string_view kind;
+    std::string_view pattern;
+};
+constexpr RowPattern row_patterns[] = {
+#define AUCRECALL_ROW(kind, pattern) {#kind, pattern},
+#include "row_names.def"
+#undef AUCRECALL_ROW
+};
+
+// The fields of a row's pattern; empty ones drop their [...] part.
+struct RowFields {
+    std::string_view kernel{}, isa{}, threads{}, dist{}, name{};
+};
+
+std::string_view field_value(std::string_view field, const RowFields& f) {
+    if (field == "kernel") return f.kernel;
+    if (field == "isa") return f.isa;
+    if (field == "threads") return f.threads;
+    if (field == "dist") return f.dist;
+    if (field == "name") return f.name;
+    throw std::logic_error("bench/row_names.def: unknown field {" + std::string(field) + "}");
+}
+
+// The family name (the row name without "/<n>") of a row of `kind`.
+std::string family_name(std::string_view kind, const RowFields& fields) {
+    for (const RowPattern& row : row_patterns) {
+        if (row.kind != kind) continue;
+        std::string out, optional;
+        bool in_optional = false, optional_complete = true;
+        for (std::size_t i = 0; i < row.pattern.size(); ++i) {
+            const char c = row.pattern[i];
+            std::string& to = in_optional ? optional : out;
+            if (c == '[') {
+                in_optional = true, optional.clear(), optional_complete = true;
+            } else if (c == ']') {
+                if (optional_complete) out += optional;
+                in_optional = false;
+            } else if (c == '{') {
+                const std::size_t close = row.pattern.find('}', i);
+                const std::string_view value = field_value(row.pattern.substr(i + 1, close - i - 1), fields);
+                if (value.empty() && !in_optional)
+                    throw std::logic_error("row kind " + std::string(kind) + ": empty field in " + std::string(row.pattern));
+                optional_complete = optional_complete && !value.empty();
+                to += value;
+                i = close;
+            } else {
+                to += c;
+            }
+        }
+        return out;
+    }
+    throw std::logic_error("bench/row_names.def has no row kind " + std::string(kind));
+}
+
+std::string_view variant_kind(Variant v) { return v == Variant::u8_f32 ? "f32u8" : "main"; }
 
 // Google Benchmark's own default is 0.5 s per repetition; with ~100 rows and 10 repetitions that
 // alone is ~10 minutes. 0.1 s still gives thousands of iterations to the fast rows, and rows
@@ -181,7 +239,7 @@ double relative_error(double got, double expected) {
 // instruction set it reports must be the one forced. Smaller calls run scalar paths and leave the
 // report of an earlier row (random interleaving made plain n = 5 rows fail on a stale report).
 bool runs_simd_code(const Kernel& kernel, std::size_t n) {
-    return kernel.uses_simd_dispatch && n >= kernel.simd_from_n;
+    return kernel.uses_simd_dispatch && n >= aucrecall::testing::simd_from_n(kernel);
 }
 
 struct CheckOutcome {
@@ -538,17 +596,18 @@ void grouped_row(benchmark::State& state, std::size_t groups, std::size_t size, 
 // Families are registered in this order and Google Benchmark runs them in it.
 void register_rows() {
     for (Variant v : all_variants) {
-        auto* b = benchmark::RegisterBenchmark(("read_inputs" + suffix(v)).c_str(), read_inputs_row, v);
+        const std::string family = family_name(variant_kind(v), {.kernel = "read_inputs"});
+        auto* b = benchmark::RegisterBenchmark(family.c_str(), read_inputs_row, v);
         for (std::size_t n : all_sizes) b->Arg(static_cast<std::int64_t>(n));
     }
     for (Variant v : all_variants) {
-        const std::string family = "validate" + suffix(v);
+        const std::string family = family_name(variant_kind(v), {.kernel = "validate"});
         auto* b = benchmark::RegisterBenchmark(family.c_str(), validate_row, v, family);
         for (std::size_t n : all_sizes) b->Arg(static_cast<std::int64_t>(n));
     }
     for (const Kernel& kernel : aucrecall::kernels()) {
         for (Variant v : all_variants) {
-            const std::string family = std::string(kernel.name) + suffix(v);
+            const std::string family = family_name(variant_kind(v), {.kernel = kernel.name});
             auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel, v,
                                                    std::string(), family, aucrecall::data::Dist::uniform);
             for (std::size_t n : all_sizes)
@@ -558,15 +617,15 @@ void register_rows() {
     for (const Kernel& kernel : aucrecall::kernels()) {
         if (!kernel.uses_simd_dispatch) continue;
         for (std::string_view isa : aucrecall::simd_isas_supported()) {
-            const std::string family = std::string(kernel.name) + "@" + std::string(isa);
+            const std::string family = family_name("isa", {.kernel = kernel.name, .isa = isa});
             auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel,
                                                    Variant::i64_f64, std::string(isa), family,
                                                    aucrecall::data::Dist::uniform);
-            // Not below Kernel::simd_from_n (keysort: 513 items, where vqsort starts; below, only
+            // Not below simd_from_n (keysort: 513 items, where vqsort starts; below, only
             // its split is per instruction set) nor at the study's 5 items: there the rows would
             // compare little or no per-instruction-set code.
             for (std::size_t n : all_sizes)
-                if (n != study_example_n && n >= kernel.simd_from_n && n <= kernel.max_practical_n)
+                if (n != study_example_n && n >= aucrecall::testing::simd_from_n(kernel) && n <= kernel.max_practical_n)
                     b->Arg(static_cast<std::int64_t>(n));
         }
     }
@@ -575,7 +634,8 @@ void register_rows() {
     for (aucrecall::data::Dist dist : other_dists)
         for (const Kernel& kernel : aucrecall::kernels()) {
             if (kernel.max_practical_n < *std::max_element(std::begin(dist_sizes), std::end(dist_sizes))) continue;
-            const std::string family = "dist/" + std::string(aucrecall::data::name(dist)) + "/" + std::string(kernel.name);
+            const std::string family =
+                family_name("dist", {.kernel = kernel.name, .dist = aucrecall::data::name(dist)});
             auto* b = benchmark::RegisterBenchmark(family.c_str(), kernel_row, &kernel, Variant::i64_f64,
                                                    std::string(), family, dist);
             for (std::size_t n : dist_sizes) b->Arg(static_cast<std::int64_t>(n));
@@ -589,7 +649,7 @@ void register_rows() {
                 continue;
             }
             const std::string family =
-                "threads/" + std::string(kernel.name) + "@" + std::to_string(threads);
+                family_name("threads", {.kernel = kernel.name, .threads = std::to_string(threads)});
             auto* b = benchmark::RegisterBenchmark(family.c_str(), thread_scaling_row, &kernel,
                                                    threads, family);
             for (std::size_t n : scaling_sizes)
@@ -597,19 +657,22 @@ void register_rows() {
         }
     }
     for (std::uint64_t k : cutoff_ks) {
-        const std::string family = "cutoff/" + std::to_string(k);
+        const std::string family = family_name("cutoff", {.name = std::to_string(k)});
         auto* b = benchmark::RegisterBenchmark(family.c_str(), cutoff_row, k, family);
         for (std::size_t n : cutoff_sizes) b->Arg(static_cast<std::int64_t>(n));
     }
     {
-        auto* b = benchmark::RegisterBenchmark("cutoff/full", cutoff_row, std::uint64_t{0}, std::string("cutoff/full"));
+        const std::string family = family_name("cutoff", {.name = "full"});
+        auto* b = benchmark::RegisterBenchmark(family.c_str(), cutoff_row, std::uint64_t{0}, family);
         for (std::size_t n : cutoff_sizes) b->Arg(static_cast<std::int64_t>(n));
     }
     {
-        auto* b = benchmark::RegisterBenchmark("ranked", ranked_row<std::int64_t>, std::string(), std::string("ranked"));
-        auto* u8 = benchmark::RegisterBenchmark("ranked_u8", ranked_row<std::uint8_t>, std::string(),
-                                                std::string("ranked_u8"));
-        auto* floor = benchmark::RegisterBenchmark("read_labels", read_labels_row);
+        const std::string wide = family_name("main", {.kernel = "ranked"});
+        const std::string narrow = family_name("main", {.kernel = "ranked_u8"});
+        auto* b = benchmark::RegisterBenchmark(wide.c_str(), ranked_row<std::int64_t>, std::string(), wide);
+        auto* u8 = benchmark::RegisterBenchmark(narrow.c_str(), ranked_row<std::uint8_t>, std::string(), narrow);
+        auto* floor = benchmark::RegisterBenchmark(family_name("main", {.kernel = "read_labels"}).c_str(),
+                                                   read_labels_row);
         for (std::size_t n : all_sizes) {
             b->Arg(static_cast<std::int64_t>(n));
             u8->Arg(static_cast<std::int64_t>(n));
@@ -617,7 +680,8 @@ void register_rows() {
         }
     }
     for (std::string_view isa : aucrecall::simd_isas_supported()) {
-        const std::string wide = "ranked@" + std::string(isa), narrow = "ranked_u8@" + std::string(isa);
+        const std::string wide = family_name("isa", {.kernel = "ranked", .isa = isa});
+        const std::string narrow = family_name("isa", {.kernel = "ranked_u8", .isa = isa});
         auto* b = benchmark::RegisterBenchmark(wide.c_str(), ranked_row<std::int64_t>, std::string(isa), wide);
         auto* u8 = benchmark::RegisterBenchmark(narrow.c_str(), ranked_row<std::uint8_t>, std::string(isa), narrow);
         for (std::size_t n : large_sizes) {
@@ -628,26 +692,27 @@ void register_rows() {
     for (const auto& [groups, size] : grouped_shapes) {
         const std::string shape = std::to_string(groups) + "x" + std::to_string(size);
         const auto items = static_cast<std::int64_t>(groups * size);
-        benchmark::RegisterBenchmark(("grouped/" + shape).c_str(), grouped_row, groups, size, true, 1u,
-                                     "grouped/" + shape)->Arg(items);
-        benchmark::RegisterBenchmark(("grouped_mt/" + shape).c_str(), grouped_row, groups, size, true, 0u,
-                                     "grouped_mt/" + shape)->Arg(items);
+        const std::string one_thread = family_name("grouped", {.name = shape});
+        const std::string threaded = family_name("grouped_mt", {.name = shape});
+        benchmark::RegisterBenchmark(one_thread.c_str(), grouped_row, groups, size, true, 1u, one_thread)->Arg(items);
+        benchmark::RegisterBenchmark(threaded.c_str(), grouped_row, groups, size, true, 0u, threaded)->Arg(items);
     }
     {
         const auto [groups, size] = grouped_shuffled_shape;
-        const std::string family = "grouped_shuffled/" + std::to_string(groups) + "x" + std::to_string(size);
+        const std::string family =
+            family_name("grouped_shuffled", {.name = std::to_string(groups) + "x" + std::to_string(size)});
         benchmark::RegisterBenchmark(family.c_str(), grouped_row, groups, size, false, 1u, family)
             ->Arg(static_cast<std::int64_t>(groups * size));
     }
     for (const Kernel& kernel : aucrecall::kernels()) {
-        const std::string family = "phases/" + std::string(kernel.name);
+        const std::string family = family_name("phases", {.kernel = kernel.name});
         auto* b = benchmark::RegisterBenchmark(family.c_str(), phases_row, &kernel, std::string(), family);
         // A size-limited kernel's largest size costs seconds per call; its main row times it.
         for (std::size_t n : large_sizes)
             if (n < kernel.max_practical_n) b->Arg(static_cast<std::int64_t>(n));
         if (!kernel.uses_simd_dispatch) continue;
         for (std::string_view isa : aucrecall::simd_isas_supported()) {
-            const std::string per_isa = family + "@" + std::string(isa);
+            const std::string per_isa = family_name("phases", {.kernel = kernel.name, .isa = isa});
             auto* r = benchmark::RegisterBenchmark(per_isa.c_str(), phases_row, &kernel, std::string(isa), per_isa);
             for (std::size_t n : phase_isa_sizes)
                 if (n < kernel.max_practical_n) r->Arg(static_cast<std::int64_t>(n));

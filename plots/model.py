@@ -27,7 +27,7 @@ FIGURE_DIRECTORY = "figures"
 MEMORY_FLOOR = "read_inputs"
 PYTHON = "python"
 
-# Kinds of row, from the benchmark name.
+# Kinds of row, from the benchmark name (the grammar: bench/row_names.def, read below).
 MAIN = "main"              # <kernel>/<n>, study data (int64 labels, float64 scores)
 NARROW = "f32u8"           # <kernel>_f32u8/<n>, float32 scores and uint8 labels
 ISA = "isa"                # <kernel>@<isa>/<n>, one instruction set forced
@@ -45,9 +45,7 @@ GROUPED_MT = "grouped_mt"          # grouped_mt/<G>x<S>/<n>, threads across grou
 GROUPED_SHUFFLED = "grouped_shuffled"  # grouped_shuffled/<G>x<S>/<n>, rows of groups interleaved
 RANKED = "ranked"                  # ranked/<n> (int64 labels), ranked_u8/<n>: labels in rank order
 LABELS_FLOOR = "read_labels"       # read_labels/<n>: one pass over the int64 labels alone
-# Families written <prefix>/<name>/<n>; THREADS names carry "@<t>" (kept in Row.isa).
-PREFIXED_KINDS = (PHASES, THREADS, EXTRA, DATAGEN, CUTOFF, GROUPED, GROUPED_MT, GROUPED_SHUFFLED)
-# Families written <name>/<n> that are not kernels.
+# Rows of kind `main` that are not kernels.
 EVALUATION_ROWS = {"ranked": RANKED, "ranked_u8": RANKED, LABELS_FLOOR: LABELS_FLOOR}
 FLOOR = "floor"            # read_inputs/<n>, one pass over the inputs: the memory floor
 VALIDATE = "validate"      # validate/<n>, the input checks the public entry point adds
@@ -99,8 +97,39 @@ class Row:
         return self.stats.median / self.n
 
 
+ROW_NAMES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "bench",
+                              "row_names.def")
+# What each field of a pattern may hold: no "/" in any, no "@" in a kernel's name.
+_FIELD_PATTERNS = {"kernel": r"[^/@]+", "isa": r"[^/@]+", "threads": r"\d+", "dist": r"[^/]+",
+                   "name": r"[^/]+"}
+
+
+def _row_grammar(path=ROW_NAMES_FILE):
+    """[(kind, compiled regex)] from bench/row_names.def, in its order: the benchmark builds every
+    row name from the same lines, so the grammar is written once."""
+    grammar = []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            match = re.match(r'^AUCRECALL_ROW\(([a-z0-9_]+), *"([^"]*)"\)$', line.strip())
+            if not match:
+                continue
+            kind, pattern = match.groups()
+            regex = re.escape(pattern).replace(r"\[", "(?:").replace(r"\]", ")?")
+            regex = re.sub(r"\\\{(\w+)\\\}",
+                           lambda f: f"(?P<{f.group(1)}>{_FIELD_PATTERNS[f.group(1)]})", regex)
+            grammar.append((kind, re.compile(f"^{regex}$")))
+    if not grammar:
+        raise RuntimeError(f"no AUCRECALL_ROW line in {path}")
+    return grammar
+
+
+ROW_GRAMMAR = _row_grammar()
+
+
 def parse_name(run_name):
-    """(kind, implementation, isa, n) from a benchmark name, or None for a name of another shape."""
+    """(kind, implementation, isa, n) from a benchmark name, or None for a name of another shape.
+    `isa` carries the instruction set (ISA, PHASES), the thread count (THREADS) or the
+    distribution (DIST)."""
     name = run_name
     while True:
         stripped = _RUN_MODIFIER.sub("", name)
@@ -111,31 +140,21 @@ def parse_name(run_name):
     if not head or not size.isdigit():
         return None
     n = int(size)
-    prefix, _, rest = head.partition("/")
-    if prefix == DIST:
-        dist, _, kernel = rest.partition("/")
-        return (DIST, kernel, dist, n) if dist and kernel and "/" not in kernel else None
-    if prefix in PREFIXED_KINDS and rest and "/" not in rest:
-        if prefix == THREADS:
-            kernel, _, threads = rest.partition("@")
-            return (THREADS, kernel, threads, n) if kernel and threads.isdigit() else None
-        if prefix == PHASES:
-            kernel, _, isa = rest.partition("@")
-            return (PHASES, kernel, isa or None, n) if kernel else None
-        return prefix, rest, None, n
-    if "/" in head:
-        return None
-    if head in EVALUATION_ROWS:
-        return EVALUATION_ROWS[head], head, None, n
-    if "@" in head:
-        kernel, _, isa = head.partition("@")
-        return ISA, kernel, isa, n
-    narrow = head.endswith("_" + NARROW)
-    base = head[:-len(NARROW) - 1] if narrow else head
-    if base in HARNESS_ROWS:  # read_inputs_f32u8 -> kind "floor_f32u8", implementation read_inputs
-        kind = HARNESS_ROWS[base]
-        return (f"{kind}_{NARROW}" if narrow else kind), base, None, n
-    return (NARROW if narrow else MAIN), base, None, n
+    for kind, regex in ROW_GRAMMAR:
+        match = regex.match(head)
+        if not match:
+            continue
+        fields = match.groupdict()
+        kernel = fields.get("kernel") or fields.get("name")
+        detail = fields.get("isa") or fields.get("threads") or fields.get("dist")
+        if kind == MAIN and kernel in EVALUATION_ROWS:
+            return EVALUATION_ROWS[kernel], kernel, None, n
+        if kind in (MAIN, NARROW) and kernel in HARNESS_ROWS:
+            # read_inputs_f32u8 -> kind "floor_f32u8", implementation read_inputs
+            base = HARNESS_ROWS[kernel]
+            return (f"{base}_{NARROW}" if kind == NARROW else base), kernel, None, n
+        return kind, kernel, detail, n
+    return None
 
 
 def _stats_from_iterations(times, cpu_times):

@@ -63,6 +63,22 @@ class ParsingTest(unittest.TestCase):
         for bad in ("stl", "stl/x", "a/b/c/5", "threads/radix_rank_mt/5", "extra/a/b/5"):
             self.assertIsNone(common.parse_name(bad), bad)
 
+    def test_the_grammar_is_the_benchmarks_and_names_every_kind(self):
+        # bench/row_names.def is the one grammar (the benchmark builds names from it): each of its
+        # kinds is one the model knows, and each line parses a name filled in from its pattern.
+        import model
+        known = {model.MAIN, model.NARROW, model.ISA, model.PHASES, model.THREADS, model.DIST,
+                 model.EXTRA, model.DATAGEN, model.CUTOFF, model.GROUPED, model.GROUPED_MT,
+                 model.GROUPED_SHUFFLED}
+        kinds = [kind for kind, _ in model.ROW_GRAMMAR]
+        self.assertEqual(set(kinds), known)
+        self.assertEqual(model.parse_name("dist/heavy_ties/keysort/1000000"),
+                         (model.DIST, "keysort", "heavy_ties", 1000000))
+        self.assertEqual(model.parse_name("grouped_mt/100000x100/10000000"),
+                         (model.GROUPED_MT, "100000x100", None, 10000000))
+        self.assertEqual(model.parse_name("cutoff/full/100000"), (model.CUTOFF, "full", None, 100000))
+        self.assertEqual(model.parse_name("ranked_u8@avx2/100000"), (model.ISA, "ranked_u8", "avx2", 100000))
+
     def test_units(self):
         self.assertEqual(common.format_time(100e6), "100 ms")
         self.assertEqual(common.format_time(1500), "1.5 us")

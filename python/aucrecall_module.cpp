@@ -3,8 +3,8 @@
 // Arrays of the library's own types (bool/uint8/int32/int64 labels, float32/float64 scores) that
 // are 1-D and contiguous are read in place: the kernel gets their data pointer, no copy. Anything
 // else array-like is converted once with NumPy (other numeric dtypes, lists, pandas Series,
-// strided views). The GIL is released while the kernel runs (from 1024 items: below, releasing
-// costs more than the call); the arrays stay referenced by this call's frame meanwhile. Errors: ValueError (bad values, naming the index; bad options),
+// strided views). The GIL is released while the kernel runs (from tuning::gil_release_min_items
+// items: below, releasing costs more than the call); the arrays stay referenced by this call's frame meanwhile. Errors: ValueError (bad values, naming the index; bad options),
 // TypeError (a dtype that is not numeric).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "aucrecall/aucrecall.hpp"
+#include "runtime/tuning.hpp"
 
 namespace py = pybind11;
 
@@ -154,10 +155,7 @@ Prepared prepare(const py::handle& y_true, const py::handle& y_score) {
     return p;
 }
 
-// Below this many items the GIL stays held: releasing and re-acquiring it measured ~330 ns on the
-// project's machine (n = 5 call: 700 ns with the release, 370 without) while the whole metric of
-// a few hundred items takes about a microsecond; no other thread could use such a gap.
-constexpr std::size_t gil_release_min_items = 1024;
+using aucrecall::tuning::gil_release_min_items;
 
 // k: None -> 0 (no cutoff); an int >= 1; beyond 64 bits it is larger than any input (no cutoff
 // in effect, the same as k >= n).

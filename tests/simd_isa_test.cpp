@@ -4,6 +4,7 @@
 #include "kernel_checks.hpp"
 #include "simd/dispatch.hpp"
 #include "simd/entries.hpp"
+#include "runtime/testing_hooks.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -117,8 +118,8 @@ TEST_P(SimdKernelPerIsa, OddLengthsAndMisalignedSpans) {
 // The proof that forcing works: the kernel reports the instruction set whose code it ran.
 TEST_P(SimdKernelPerIsa, LastUsedIsTheForcedIsa) {
     EXPECT_EQ(aucrecall::simd_isa_active(), isa());
-    // Kernel::simd_from_n (the benchmark's @<isa> rows start there) and past it.
-    for (std::size_t n : {std::max<std::size_t>(kernel().simd_from_n, 2), std::size_t{1000}})
+    // simd_from_n (the benchmark's @<isa> rows start there) and past it.
+    for (std::size_t n : {std::max<std::size_t>(aucrecall::testing::simd_from_n(kernel()), 2), std::size_t{1000}})
     for (Ties ties : all_ties) {
         const auto d = data::generate<std::int64_t, double>(n, Dist::uniform, 7);
         // Run another instruction set first (when there is one) so a stale report cannot pass.

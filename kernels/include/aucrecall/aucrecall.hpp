@@ -111,7 +111,8 @@ struct Kernel {
     // Every kernel computes metric@K its own way (the curve kernels cut their curves, the rank-sum
     // kernels count the items that can reach rank K, selected in O(n)).
     KernelAtFn run_at;
-    // Largest n the benchmark and the big-size tests use it for (the O(n^2) study baseline stops early).
+    // Largest n the kernel is practical for (the O(n^2) study baseline stops at 10^5): the CLI
+    // warns beyond it, the benchmark and the big-size tests stop there.
     std::size_t max_practical_n;
     // True when the kernel's hot loop goes through the per-instruction-set dispatch below.
     bool uses_simd_dispatch;
@@ -121,11 +122,6 @@ struct Kernel {
     // True when run() checks the input itself (SPEC.md's rejections, InvalidInput naming the first
     // bad index) in a pass it makes anyway, so compute() reads the input once instead of twice.
     bool checks_input = false;
-    // For SIMD kernels: from this many items on, every call (with both labels present) runs all of
-    // its per-instruction-set code; smaller inputs take scalar paths for some or all of it (the
-    // rank-sum kernels' tiny path; keysort's std::sort of short lists, though its label split is
-    // per instruction set from the tiny path's end), so rows per instruction set start here.
-    std::size_t simd_from_n = 0;
 };
 
 // The registry: the only list of kernels in the code base.

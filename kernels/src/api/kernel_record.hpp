@@ -11,10 +11,16 @@ namespace aucrecall::kernel_impl {
 // library's own cutoff path counts the selected items with.
 using PartsFn = detail::RankSumParts (*)(const Input& input, Ties ties);
 
-// A registry entry: the public Kernel and, for the rank-sum kernels, their counts.
+// A registry entry: the public Kernel and what only the library and its harness need.
 struct KernelRecord {
     Kernel kernel;
+    // The rank-sum kernels' counts (nullptr for the curve kernels).
     PartsFn parts = nullptr;
+    // For SIMD kernels: from this many items on, every call (with both labels present) runs all
+    // of its per-instruction-set code; smaller inputs take scalar paths for some or all of it (the
+    // rank-sum kernels' tiny path; keysort's std::sort of short lists, though its label split is
+    // per instruction set from the tiny path's end). runtime/testing_hooks.hpp hands it out.
+    std::size_t simd_from_n = 0;
 };
 
 double naive_loop(const Input& input, Ties ties);

@@ -42,21 +42,19 @@ constexpr std::array records = {
                   kernel_impl::fused, kernel_impl::fused_at, unlimited, false}},
     KernelRecord{{"keysort",
                   "order-preserving integer keys split by label, sorted without payload (Highway vqsort, capped at the instruction set in force), one merge counts the pairs",
-                  kernel_impl::keysort, kernel_impl::keysort_at, unlimited, true, false, false,
-                  // vqsort sorts lists longer than vqsort_from_n keys; one label's list is, past
-                  // twice that (the label split runs per instruction set from tiny_n + 1 already)
-                  2 * tuning::vqsort_from_n + 1},
-                 kernel_impl::keysort_parts},
+                  kernel_impl::keysort, kernel_impl::keysort_at, unlimited, true, false, false},
+                 kernel_impl::keysort_parts,
+                 // vqsort sorts lists longer than vqsort_from_n keys; one label's list is, past
+                 // twice that (the label split runs per instruction set from tiny_n + 1 already)
+                 2 * tuning::vqsort_from_n + 1},
     KernelRecord{{"radix_rank",
                   "records radix-sorted by a linear bucket of the score; one scan counts pairs, shared buckets resolved exactly",
-                  kernel_impl::radix_rank, kernel_impl::radix_rank_at, unlimited, true, false, true,
-                  tuning::tiny_n + 1},
-                 kernel_impl::radix_rank_parts},
+                  kernel_impl::radix_rank, kernel_impl::radix_rank_at, unlimited, true, false, true},
+                 kernel_impl::radix_rank_parts, tuning::tiny_n + 1},
     KernelRecord{{"radix_rank_mt",
                   "radix_rank on several threads (AUCRECALL_THREADS); integer counts, same result as one thread",
-                  kernel_impl::radix_rank_mt, kernel_impl::radix_rank_mt_at, unlimited, true, true, true,
-                  tuning::tiny_n + 1},
-                 kernel_impl::radix_rank_mt_parts},
+                  kernel_impl::radix_rank_mt, kernel_impl::radix_rank_mt_at, unlimited, true, true, true},
+                 kernel_impl::radix_rank_mt_parts, tuning::tiny_n + 1},
 };
 
 // The public view: the Kernel of every record, in the same order (kernels() is a span).
@@ -196,5 +194,6 @@ double compute(const Input& input, const Options& options) {
 }  // namespace aucrecall
 
 namespace aucrecall::testing {
+std::size_t simd_from_n(const Kernel& kernel) noexcept { return record_of(kernel).simd_from_n; }
 PhaseLog* set_phase_log(PhaseLog* log) noexcept { return std::exchange(detail::phase_log, log); }
 }  // namespace aucrecall::testing

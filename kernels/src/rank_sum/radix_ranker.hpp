@@ -65,8 +65,8 @@ inline std::uint32_t bucket_of(double x, double buckets) noexcept {
 // composition is too.
 
 // float32 fast path: the 32-bit order key itself is the bucket. Items sharing a bucket then tie
-// exactly, so no shared bucket ever needs its scores looked up (random reads that dominated at
-// n = 10^7: 549 ms with linear buckets, where 24-bit scores repeat).
+// exactly, so no shared bucket ever needs its scores looked up (random reads dominated at 10^7,
+// where 24-bit scores repeat; tuning::exact_float_keys_from_log2_n has the measurement).
 struct ExactFloatBuckets {
     std::uint32_t operator()(float s) const noexcept { return detail::order_key(s); }
 };
@@ -207,8 +207,7 @@ private:
 
     // Buckets: about 2^5 per item, so few items share one (they cost a look at the exact
     // score); the bucket number's bits are split into 1 to 3 digits of at most 11 bits
-    // (measured at n = 10^5, loaded machine: 11-bit digits 0.93 ms, 10-bit 1.4-1.6 ms, 8-bit
-    // 1.3-1.6 ms; 2^3 buckets per item instead of 2^5: 1.0-1.07 ms).
+    // (tuning::log2_buckets_per_item and max_digit_bits, with the measurements).
     void plan_digits() {
         int log2_n = 0;
         while ((std::size_t{1} << log2_n) < n_) ++log2_n;

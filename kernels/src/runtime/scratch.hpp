@@ -15,9 +15,9 @@
 namespace aucrecall::detail {
 
 // Large scratch arrays are kept per thread between calls: a fresh multi-megabyte allocation is
-// mmap'ed and page-faulted in on every call, which measured ~40% of radix_rank's time at
-// n = 100000 (perf: clear_page_erms, exc_page_fault). Blocks up to tuning::cache_max_bytes are kept,
-// at most tuning::cache_max_blocks of them per thread.
+// mmap'ed and page-faulted in on every call (perf: clear_page_erms, exc_page_fault; the share
+// of radix_rank's time is in tuning.hpp). Blocks up to tuning::cache_max_bytes are kept, at most
+// tuning::cache_max_blocks of them per thread.
 struct CachedBlock {
     std::unique_ptr<std::byte[]> data;
     std::size_t bytes = 0;

@@ -1,10 +1,18 @@
-// Hooks for white-box tests of paths that real inputs reach only at sizes no test machine holds.
-// Internal: tests include it by path; nothing installed declares these.
+// Hooks for white-box tests and the benchmark: paths that real inputs reach only at sizes no test
+// machine holds, and facts about kernels that only the harness needs. Internal: tests and the
+// benchmark include it through kernels/src; nothing installed declares these.
 #pragma once
+
+#include "aucrecall/aucrecall.hpp"
 
 #include <cstddef>
 
 namespace aucrecall::testing {
+
+// For a SIMD kernel of the registry: from this many items on, every call runs all of its
+// per-instruction-set code (the benchmark's <kernel>@<isa> rows and the per-ISA tests start
+// there); 0 for the others.
+std::size_t simd_from_n(const Kernel& kernel) noexcept;
 
 // radix_rank's 32-bit record index covers n <= 2^31 - 1; above its limit it counts with the
 // keysort method. Sets the limit (returns the previous one) ...

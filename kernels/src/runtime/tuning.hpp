@@ -84,4 +84,9 @@ inline constexpr std::size_t cache_max_blocks = 3;
 // from this many rows without --k: 10^7 rows peak at 170 MB instead of 248 MB, same time.
 inline constexpr std::size_t low_memory_from_rows = std::size_t{1} << 20;
 
+// The Python module releases the GIL only for inputs of this many items or more: releasing and
+// re-acquiring it measured ~330 ns (n = 5 call: 700 ns with the release, 370 without) while the
+// whole metric of a few hundred items takes about a microsecond.
+inline constexpr std::size_t gil_release_min_items = 1024;
+
 }  // namespace aucrecall::tuning

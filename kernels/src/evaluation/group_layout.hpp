@@ -1,0 +1,37 @@
+// The layout of a grouped input (SPEC.md "Groups"): group keys to dense ids in order of first
+// appearance, group sizes, and whether each group's rows are contiguous. evaluation/groups.cpp
+// evaluates the groups from it. Internal, not installed.
+#pragma once
+
+#include "aucrecall/aucrecall.hpp"
+#include "runtime/scratch.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace aucrecall::groups {
+
+using u32 = std::uint32_t;
+using u64 = std::uint64_t;
+
+// Group g is items offsets[g] .. offsets[g+1]-1: of the input itself when `ids` is empty
+// (contiguous groups), else of the input scattered into group order by `ids`.
+struct Layout {
+    std::vector<u64> offsets;      // groups + 1 entries
+    std::vector<u64> first_item;   // per group
+    detail::Buffer<u32> ids;   // per item, when groups are not contiguous (else empty)
+};
+
+// Grouped evaluation indexes items with 32 bits (ids and the reordering): 4 bytes per item.
+inline constexpr u64 max_grouped_items = std::numeric_limits<u32>::max();
+
+// One pass over the keys: ids in order of first appearance, group sizes, first items, and the
+// per-item ids when some group's rows are not contiguous.
+Layout layout_from(const GroupedInput& input);
+
+// The key of `item` as text, for messages (UndefinedGroup).
+std::string key_text(const GroupedInput& input, u64 item);
+
+}  // namespace aucrecall::groups
