@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <ranges>
 #include <span>
 #include <stdexcept>
@@ -303,6 +304,58 @@ GroupedResult<detail::value_t<Keys>> auc_recall_grouped_ranked(const Labels& lab
     return detail::with_keys(
         compute_grouped({items, std::ranges::data(keys), group_key_type_of<Key>()}, options),
         std::ranges::data(keys));
+}
+
+// ---- partitioned input (SPEC.md "Partitioned input"): mergeable counts -------------------------
+// The integers of the rank-sum identity for one input, which is all the metric needs: counted by
+// the library's fastest kernel, and mergeable. Two inputs whose score ranges do not overlap
+// combine into the summary of their concatenation (merge), so a data set split by score range,
+// by shard or by query is counted part by part and still gives the exact metric:
+//
+//   auto high = aucrecall::summarize(labels_a, scores_a);   // every score of a above those of b
+//   auto low = aucrecall::summarize(labels_b, scores_b);
+//   double m = aucrecall::metric(aucrecall::merge(high, low));   // == auc_recall(a ++ b)
+struct RankSumSummary {
+    Ties ties = Ties::average;            // the policy it was counted for (metric() applies it)
+    std::uint64_t n = 0;
+    std::uint64_t positives = 0;          // P; the negatives are n - P
+    unsigned __int128 discordant = 0;     // D: (negative, positive) pairs, negative scored higher
+    unsigned __int128 tied = 0;           // T: (negative, positive) pairs with equal scores
+    // Under `stable` only (0 under `average`): the tied pairs whose negative comes first in input
+    // order (Ts), which rank the negative above the positive.
+    unsigned __int128 tied_negative_first = 0;
+    // The highest score's tie group: y0 is top_positives / top_size under `average`, the label of
+    // its first item in input order under `stable`.
+    std::uint64_t top_size = 0;
+    std::uint64_t top_positives = 0;
+    bool top_first_positive = false;
+    // The score range (both 0 items: lowest = +inf, highest = -inf); merge() checks with it that
+    // two parts do not overlap.
+    double lowest = std::numeric_limits<double>::infinity();
+    double highest = -std::numeric_limits<double>::infinity();
+};
+
+// Validates like compute() (InvalidInput naming the first bad item) and counts. Under `stable`
+// a second count runs when some scores tie across labels (Ts needs input order).
+RankSumSummary summarize(const Input& input, Ties ties = Ties::average);
+
+// The summary of the concatenation of two parts whose scores do not overlap (every score of one
+// above every score of the other; either may be empty), in either argument order: n, P, T and
+// Ts add, D = D_high + D_low + N_high * P_low, the top group is the higher part's. Throws
+// std::invalid_argument when the score ranges overlap (a tie across the parts would need the
+// items themselves) or the parts were counted for different tie policies.
+RankSumSummary merge(const RankSumSummary& a, const RankSumSummary& b);
+
+// The metric from a summary: the same final division as compute(), so the same bits.
+double metric(const RankSumSummary& summary);
+
+template <std::ranges::contiguous_range Labels, std::ranges::contiguous_range Scores>
+RankSumSummary summarize(const Labels& labels, const Scores& scores, Ties ties = Ties::average) {
+    using Label = std::remove_cv_t<std::ranges::range_value_t<Labels>>;
+    using Score = std::remove_cv_t<std::ranges::range_value_t<Scores>>;
+    return summarize(make_input(std::span<const Label>(std::ranges::data(labels), std::ranges::size(labels)),
+                                std::span<const Score>(std::ranges::data(scores), std::ranges::size(scores))),
+                     ties);
 }
 
 // ---- SIMD instruction sets -------------------------------------------------------------------

@@ -23,6 +23,9 @@ struct KernelRecord {
     std::size_t simd_from_n = 0;
 };
 
+// The record of a kernel of the registry (every Kernel the library hands out is one of them).
+const KernelRecord& record_of(const Kernel& kernel) noexcept;
+
 double naive_loop(const Input& input, Ties ties);
 double stl(const Input& input, Ties ties);
 double simd_scan(const Input& input, Ties ties);

@@ -64,11 +64,6 @@ constexpr auto registry = [] {
     return kernels;
 }();
 
-// The record of a kernel from the registry (every Kernel the library hands out is one of them).
-const KernelRecord& record_of(const Kernel& kernel) noexcept {
-    return records[static_cast<std::size_t>(&kernel - registry.data())];
-}
-
 }  // namespace
 
 std::string_view version() noexcept { return "0.1.0"; }
@@ -121,6 +116,10 @@ const Kernel& default_kernel(const Input& input) noexcept {
 }
 
 namespace kernel_impl {
+const KernelRecord& record_of(const Kernel& kernel) noexcept {
+    return records[static_cast<std::size_t>(&kernel - registry.data())];
+}
+
 // Validates and computes metric@K for 1 <= k < n. Small cutoffs: one fused pass (checks,
 // selection, counting; cutoff.hpp). Larger ones: validation, selection, then the rank-sum kernel
 // default_kernel() picks for the selected items' size counts them.
@@ -136,7 +135,7 @@ double default_at(const Input& input, Ties ties, std::uint64_t k) {
     return detail::visit(input, [ties, k](auto labels, auto scores) {
         return cutoff::select_then_count(labels, scores, ties, k, [](auto l, auto s, Ties t) {
             const Input selected = make_input(l, s);
-            return record_of(default_kernel(selected)).parts(selected, t);
+            return kernel_impl::record_of(default_kernel(selected)).parts(selected, t);
         });
     });
 }
@@ -194,6 +193,6 @@ double compute(const Input& input, const Options& options) {
 }  // namespace aucrecall
 
 namespace aucrecall::testing {
-std::size_t simd_from_n(const Kernel& kernel) noexcept { return record_of(kernel).simd_from_n; }
+std::size_t simd_from_n(const Kernel& kernel) noexcept { return kernel_impl::record_of(kernel).simd_from_n; }
 PhaseLog* set_phase_log(PhaseLog* log) noexcept { return std::exchange(detail::phase_log, log); }
 }  // namespace aucrecall::testing

@@ -70,6 +70,10 @@ struct RankSumParts {
     unsigned __int128 twice_s = 0;  // 2S (2E[S] under `average`), an integer
     std::uint64_t y0_num = 0;       // y0 = y0_num / y0_den
     std::uint64_t y0_den = 1;
+    // D and T as counted (under `stable` some kernels fold Ts into D; use the `average` counts
+    // where D and T themselves are wanted: evaluation/summary.cpp).
+    unsigned __int128 discordant = 0;
+    unsigned __int128 tied = 0;
     double metric() const noexcept { return rank_sum_metric(n, positives, twice_s, y0_num, y0_den); }
 };
 

@@ -62,7 +62,7 @@ inline detail::RankSumParts finish(u64 n, u64 positives, const PairCounts& c, u1
     if (positives == 0) return {n, 0, 0, 0, 1};
     const u128 twice_s = static_cast<u128>(positives) * (positives - 1) + 2 * c.discordant +
                          (ties == Ties::stable ? 2 * stable_tied : c.tied);
-    return {n, positives, twice_s, y0.num, y0.den};
+    return {n, positives, twice_s, y0.num, y0.den, c.discordant, c.tied};
 }
 
 // y0 from the highest score's tie group, p_top positives among m_top items. Under `stable` it is

@@ -1,0 +1,202 @@
+// Mergeable summaries (SPEC.md "Partitioned input"): the counts against brute force, the metric
+// of a summary against compute() bit for bit, and merges of score-range parts against the whole.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include "aucrecall/aucrecall.hpp"
+#include "aucrecall/datagen.hpp"
+
+namespace {
+
+using aucrecall::RankSumSummary;
+using aucrecall::Ties;
+using u128 = unsigned __int128;
+
+bool same_bits(double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+struct Brute {
+    u128 d = 0, t = 0, ts = 0;
+};
+// All (negative, positive) pairs; -0.0 == 0.0 as everywhere.
+template <class Label, class Score>
+Brute brute(const std::vector<Label>& y, const std::vector<Score>& s) {
+    Brute b;
+    for (std::size_t i = 0; i < y.size(); ++i)
+        for (std::size_t j = 0; j < y.size(); ++j) {
+            if (y[i] || !y[j]) continue;  // i negative, j positive
+            if (s[i] > s[j]) ++b.d;
+            if (s[i] == s[j]) {
+                ++b.t;
+                if (i < j) ++b.ts;
+            }
+        }
+    return b;
+}
+
+// bool labels live in bytes (std::vector<bool> has no contiguous bools); label_span views them.
+template <class Label>
+using LabelStore = std::vector<std::conditional_t<std::is_same_v<Label, bool>, std::uint8_t, Label>>;
+template <class Label>
+std::span<const Label> label_span(const LabelStore<Label>& v) {
+    return {reinterpret_cast<const Label*>(v.data()), v.size()};
+}
+
+// Scores from a small pool (big tie groups, signed zeros, infinities) or spread out.
+template <class Label, class Score>
+void random_input(aucrecall::data::Rng& rng, std::size_t n, LabelStore<Label>& y, std::vector<Score>& s) {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const std::uint64_t distinct = 1 + rng.below(n + 4);
+    const std::uint64_t positive_per_256 = rng.below(257);
+    y.resize(n);
+    s.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        y[i] = rng.below(256) < positive_per_256 ? 1 : 0;
+        const std::uint64_t k = rng.below(distinct);
+        const double v = k == 0 ? -inf : k == 1 ? inf : k == 2 ? -0.0 : k == 3 ? 0.0 : static_cast<double>(k) * 0.25 - 3;
+        s[i] = static_cast<Score>(v);
+    }
+}
+
+TEST(Summary, CountsAndMetricMatchBruteForceAndCompute) {
+    aucrecall::data::Rng rng(20261203);
+    for (std::size_t n = 0; n <= 80; ++n)
+        for (int rep = 0; rep < 40; ++rep) {
+            LabelStore<std::int64_t> y;
+            std::vector<double> s;
+            random_input<std::int64_t>(rng, n, y, s);
+            const Brute b = brute(y, s);
+            for (Ties ties : {Ties::average, Ties::stable}) {
+                const RankSumSummary sum = aucrecall::summarize(y, s, ties);
+                ASSERT_EQ(sum.n, n);
+                ASSERT_EQ(sum.positives, static_cast<std::uint64_t>(std::count(y.begin(), y.end(), 1)));
+                ASSERT_TRUE(sum.discordant == b.d) << "n=" << n;
+                ASSERT_TRUE(sum.tied == b.t) << "n=" << n;
+                if (ties == Ties::stable) {
+                    ASSERT_TRUE(sum.tied_negative_first == b.ts) << "n=" << n;
+                }
+                const double expected = aucrecall::auc_recall(y, s, {.ties = ties});
+                ASSERT_TRUE(same_bits(aucrecall::metric(sum), expected))
+                    << "n=" << n << " " << aucrecall::metric(sum) << " vs " << expected;
+            }
+        }
+}
+
+// Parts by score range (a tie group never split), each keeping the input order of its items,
+// merged back in every adjacent order: the summary and the metric of the whole.
+template <class Label, class Score>
+void check_merges(std::size_t n, std::uint64_t seed) {
+    aucrecall::data::Rng rng(seed);
+    LabelStore<Label> y;
+    std::vector<Score> s;
+    random_input<Label>(rng, n, y, s);
+    std::vector<double> cuts;  // part boundaries: distinct score values, ascending
+    for (Score v : s) cuts.push_back(static_cast<double>(v) + 0.0);
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+    std::vector<double> chosen;
+    for (double c : cuts)
+        if (rng.below(3) == 0) chosen.push_back(c);
+    // part p holds the scores in [chosen[p-1], chosen[p]) (part 0 below chosen[0])
+    const std::size_t parts = chosen.size() + 1;
+    for (Ties ties : {Ties::average, Ties::stable}) {
+        std::vector<RankSumSummary> summaries;
+        for (std::size_t p = 0; p < parts; ++p) {
+            LabelStore<Label> py;
+            std::vector<Score> ps;
+            for (std::size_t i = 0; i < n; ++i) {
+                const double v = static_cast<double>(s[i]);
+                const bool above_low = p == 0 || v >= chosen[p - 1];
+                const bool below_high = p == chosen.size() || v < chosen[p];
+                if (above_low && below_high) py.push_back(y[i]), ps.push_back(s[i]);
+            }
+            summaries.push_back(aucrecall::summarize(label_span<Label>(py), std::span<const Score>(ps), ties));
+        }
+        const RankSumSummary whole = aucrecall::summarize(label_span<Label>(y), std::span<const Score>(s), ties);
+        RankSumSummary up, down;
+        up.ties = down.ties = ties;
+        for (std::size_t p = 0; p < parts; ++p) up = aucrecall::merge(up, summaries[p]);
+        for (std::size_t p = parts; p-- > 0;) down = aucrecall::merge(summaries[p], down);
+        for (const RankSumSummary& merged : {up, down}) {
+            ASSERT_EQ(merged.n, whole.n);
+            ASSERT_EQ(merged.positives, whole.positives);
+            ASSERT_TRUE(merged.discordant == whole.discordant) << "n=" << n << " seed=" << seed;
+            ASSERT_TRUE(merged.tied == whole.tied);
+            ASSERT_TRUE(merged.tied_negative_first == whole.tied_negative_first);
+            ASSERT_EQ(merged.top_size, whole.top_size);
+            ASSERT_EQ(merged.top_positives, whole.top_positives);
+            ASSERT_EQ(merged.top_first_positive, whole.top_first_positive);
+            const double expected = aucrecall::auc_recall(label_span<Label>(y), s, {.ties = ties});
+            ASSERT_TRUE(same_bits(aucrecall::metric(merged), expected)) << "n=" << n << " seed=" << seed;
+        }
+    }
+}
+
+TEST(Summary, MergedScoreRangesEqualTheWhole) {
+    for (std::size_t n : {0, 1, 2, 3, 7, 16, 17, 100, 257, 1000})
+        for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+            check_merges<std::int64_t, double>(n, seed);
+            check_merges<std::uint8_t, float>(n, seed + 100);
+            check_merges<bool, double>(n, seed + 200);
+            check_merges<std::int32_t, float>(n, seed + 300);
+        }
+}
+
+// Past the sizes where the default kernel is radix_rank_mt (threads, bucket records).
+TEST(Summary, LargeInputsThroughTheThreadedKernel) {
+    for (auto dist : {aucrecall::data::Dist::uniform, aucrecall::data::Dist::heavy_ties}) {
+        const auto d = aucrecall::data::generate<std::int64_t, double>(100000, dist, 5);
+        for (Ties ties : {Ties::average, Ties::stable}) {
+            const RankSumSummary sum = aucrecall::summarize(d.labels(), d.scores(), ties);
+            EXPECT_TRUE(same_bits(aucrecall::metric(sum), aucrecall::auc_recall(d.labels(), d.scores(), {.ties = ties})));
+        }
+    }
+    check_merges<std::int64_t, double>(60000, 77);
+}
+
+TEST(Summary, OverlappingRangesAndMixedPoliciesAreRefused) {
+    const std::vector<std::int64_t> y = {1, 0};
+    const auto a = aucrecall::summarize(y, std::vector<double>{0.5, 0.9});
+    const auto b = aucrecall::summarize(y, std::vector<double>{0.7, 0.1});
+    EXPECT_THROW((void)aucrecall::merge(a, b), std::invalid_argument);
+    const auto zero = aucrecall::summarize(y, std::vector<double>{0.0, 0.0});
+    const auto minus_zero = aucrecall::summarize(y, std::vector<double>{-0.0, -1.0});
+    EXPECT_THROW((void)aucrecall::merge(zero, minus_zero), std::invalid_argument);  // 0.0 ties -0.0
+    const auto stable = aucrecall::summarize(y, std::vector<double>{2.0, 3.0}, Ties::stable);
+    EXPECT_THROW((void)aucrecall::merge(a, stable), std::invalid_argument);
+    const RankSumSummary empty;
+    const auto same = aucrecall::merge(empty, a);
+    EXPECT_TRUE(same_bits(aucrecall::metric(same), aucrecall::metric(a)));
+    EXPECT_TRUE(std::isnan(aucrecall::metric(empty)));
+}
+
+TEST(Summary, BadInputNamesTheIndexLikeValidate) {
+    const std::vector<std::int64_t> y = {1, 0, 2, 1};
+    const std::vector<double> s = {0.1, 0.2, 0.3, 0.4};
+    try {
+        (void)aucrecall::summarize(y, s);
+        FAIL() << "no throw";
+    } catch (const aucrecall::InvalidInput& e) {
+        EXPECT_EQ(e.index(), 2u);
+    }
+    const std::vector<std::int64_t> ok = {1, 0, 1, 1};
+    const std::vector<double> nan = {0.1, std::nan(""), 0.3, 0.4};
+    try {
+        (void)aucrecall::summarize(ok, nan);
+        FAIL() << "no throw";
+    } catch (const aucrecall::InvalidInput& e) {
+        EXPECT_EQ(e.index(), 1u);
+    }
+}
+
+}  // namespace
