@@ -376,6 +376,125 @@ GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_s
 }
 
 // The data pointers a call would hand the kernel, for the zero-copy tests.
+// ---- partitioned data: the pieces aucrecall.dask (python/aucrecall/dask.py) calls per partition --
+using u128 = unsigned __int128;
+
+py::object to_python_int(u128 value) {
+    const py::int_ high(static_cast<std::uint64_t>(value >> 64)), low(static_cast<std::uint64_t>(value));
+    return high.attr("__lshift__")(64).attr("__or__")(low);
+}
+
+u128 from_python_int(const py::handle& value, const char* what) {
+    const py::int_ v = py::reinterpret_borrow<py::object>(value);
+    if (py::int_(0).attr("__gt__")(v).cast<bool>() || v.attr("bit_length")().cast<int>() > 128)
+        throw py::value_error(std::string(what) + " must be an integer from 0 to 2**128 - 1");
+    const auto high = v.attr("__rshift__")(64).cast<std::uint64_t>();
+    const auto low = v.attr("__and__")(py::int_(~std::uint64_t{0})).cast<std::uint64_t>();
+    return (static_cast<u128>(high) << 64) | low;
+}
+
+aucrecall::Ties ties_of(const py::handle& ties) {
+    try {
+        return aucrecall::parse_ties(utf8(ties.ptr(), "ties"));
+    } catch (const std::invalid_argument& e) {
+        throw py::value_error(e.what());
+    }
+}
+
+// A RankSumSummary as a plain tuple (picklable, so it travels between processes):
+// (ties, n, positives, discordant, tied, tied_negative_first, top_size, top_positives,
+//  top_first_positive, lowest, highest).
+py::tuple summary_tuple(const aucrecall::RankSumSummary& s) {
+    return py::make_tuple(std::string(aucrecall::to_string(s.ties)), s.n, s.positives, to_python_int(s.discordant),
+                          to_python_int(s.tied), to_python_int(s.tied_negative_first), s.top_size, s.top_positives,
+                          s.top_first_positive, s.lowest, s.highest);
+}
+
+aucrecall::RankSumSummary summary_of(const py::tuple& t) {
+    if (t.size() != 11) throw py::value_error("a summary is a tuple of 11 fields, got " + std::to_string(t.size()));
+    aucrecall::RankSumSummary s;
+    s.ties = ties_of(t[0]);
+    s.n = t[1].cast<std::uint64_t>();
+    s.positives = t[2].cast<std::uint64_t>();
+    s.discordant = from_python_int(t[3], "discordant");
+    s.tied = from_python_int(t[4], "tied");
+    s.tied_negative_first = from_python_int(t[5], "tied_negative_first");
+    s.top_size = t[6].cast<std::uint64_t>();
+    s.top_positives = t[7].cast<std::uint64_t>();
+    s.top_first_positive = t[8].cast<bool>();
+    s.lowest = t[9].cast<double>();
+    s.highest = t[10].cast<double>();
+    if (s.positives > s.n || s.top_positives > s.top_size || s.top_size > s.n)
+        throw py::value_error("inconsistent summary: positives, top group and n do not fit together");
+    return s;
+}
+
+py::tuple summarize(const py::handle& y_true, const py::handle& y_score, const py::handle& ties) {
+    const Prepared p = prepare(y_true, y_score);
+    const aucrecall::Ties policy = ties_of(ties);
+    if (p.input.n < gil_release_min_items) return summary_tuple(aucrecall::summarize(p.input, policy));
+    aucrecall::RankSumSummary s;
+    {
+        py::gil_scoped_release released;
+        s = aucrecall::summarize(p.input, policy);
+    }
+    return summary_tuple(s);
+}
+
+// (n, positives, top_key, top_size, top_positives, top_first_positive, bins, bin_positives,
+//  bin_negatives, error): error is None or (index in the partition, message) for bad input.
+py::tuple partition_scan(const py::handle& y_true, const py::handle& y_score) {
+    const Prepared p = prepare(y_true, y_score);
+    aucrecall::partitioned::PartitionScan s;
+    try {
+        py::gil_scoped_release released;
+        s = aucrecall::partitioned::scan(p.input);
+    } catch (const aucrecall::InvalidInput& e) {
+        return py::make_tuple(p.input.n, 0, 0, 0, 0, false, py::none(), py::none(), py::none(),
+                              py::make_tuple(e.index(), std::string(e.what())));
+    }
+    return py::make_tuple(s.n, s.positives, s.top_key, s.top_size, s.top_positives, s.top_first_positive,
+                          to_array<std::uint32_t>(s.bins), to_array<std::uint64_t>(s.bin_positives),
+                          to_array<std::uint64_t>(s.bin_negatives), py::none());
+}
+
+py::array_t<std::uint64_t> score_keys(const py::handle& y_score) {
+    aucrecall::ScoreType type{};
+    const Column c = scores_column(y_score, &type);
+    py::array_t<std::uint64_t> out(static_cast<py::ssize_t>(c.size));
+    auto* keys = out.mutable_data();
+    for (std::size_t i = 0; i < c.size; ++i)
+        keys[i] = aucrecall::partitioned::score_key(type == aucrecall::ScoreType::f32
+                                                        ? static_cast<double>(static_cast<const float*>(c.data)[i])
+                                                        : static_cast<const double*>(c.data)[i]);
+    return out;
+}
+
+py::tuple count_against(const py::handle& y_true, const py::handle& y_score, std::uint64_t first_position,
+                        const py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>& keys,
+                        const py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>& positions,
+                        bool class_is_positive, const py::handle& ties) {
+    const Prepared p = prepare(y_true, y_score);
+    const aucrecall::Ties policy = ties_of(ties);
+    aucrecall::partitioned::PairTotals t;
+    {
+        py::gil_scoped_release released;
+        t = aucrecall::partitioned::count_against(
+            p.input, first_position, std::span<const std::uint64_t>(keys.data(), static_cast<std::size_t>(keys.size())),
+            std::span<const std::uint64_t>(positions.data(), static_cast<std::size_t>(positions.size())),
+            class_is_positive, policy);
+    }
+    return py::make_tuple(to_python_int(t.discordant), to_python_int(t.tied), to_python_int(t.tied_negative_first));
+}
+
+double compute_top(const py::handle& y_true, const py::handle& y_score, std::uint64_t k,
+                   std::uint64_t positives_elsewhere, const py::handle& ties) {
+    const Prepared p = prepare(y_true, y_score);
+    const aucrecall::Ties policy = ties_of(ties);
+    py::gil_scoped_release released;
+    return aucrecall::partitioned::compute_top(p.input, k, positives_elsewhere, policy);
+}
+
 std::pair<std::uintptr_t, std::uintptr_t> input_addresses(const py::handle& y_true,
                                                           const py::handle& y_score) {
     const Prepared p = prepare(y_true, y_score);
@@ -465,7 +584,7 @@ Example: auc_recall_grouped([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.6], groups=[7, 7, 9,
 
 }  // namespace
 
-PYBIND11_MODULE(aucrecall, m) {
+PYBIND11_MODULE(_aucrecall, m) {
     m.doc() = module_doc;
     m.attr("__version__") = std::string(aucrecall::version());
 
@@ -535,6 +654,24 @@ PYBIND11_MODULE(aucrecall, m) {
         "release_scratch() -> None\n\nFrees the scratch memory kept for the calling thread (the "
         "next large call allocates it again).");
 
+    m.def("_summarize", &summarize, py::arg("y_true"), py::arg("y_score"), py::arg("ties"),
+          "The mergeable counts of one input as a tuple (aucrecall.Summary wraps it).");
+    m.def(
+        "_merge", [](const py::tuple& a, const py::tuple& b) { return summary_tuple(aucrecall::merge(summary_of(a), summary_of(b))); },
+        py::arg("a"), py::arg("b"), "The summary of two parts whose score ranges do not overlap.");
+    m.def(
+        "_summary_metric", [](const py::tuple& s) { return aucrecall::metric(summary_of(s)); }, py::arg("summary"),
+        "The metric of a summary: the library's final division.");
+    m.def("_partition_scan", &partition_scan, py::arg("y_true"), py::arg("y_score"),
+          "One partition's first pass: checks, n, P, the top tie group, the key histogram.");
+    m.def("_score_keys", &score_keys, py::arg("y_score"), "The 64-bit order keys of scores.");
+    m.def("_count_against", &count_against, py::arg("y_true"), py::arg("y_score"), py::arg("first_position"),
+          py::arg("keys"), py::arg("positions"), py::arg("class_is_positive"), py::arg("ties"),
+          "(D, T, Ts) between one class gathered from every partition and the other class here.");
+    m.def("_compute_top", &compute_top, py::arg("y_true"), py::arg("y_score"), py::arg("k"),
+          py::arg("positives_elsewhere"), py::arg("ties"),
+          "metric@K from the items that can reach rank K and the positives below them.");
+    m.def("_histogram_bits", [] { return aucrecall::partitioned::histogram_bits; });
     m.def("_input_addresses", &input_addresses, py::arg("y_true"), py::arg("y_score"),
           "Testing hook: the (labels, scores) data addresses auc_recall would hand the kernel.");
     m.def(

@@ -13,6 +13,7 @@ packages=(
   python3-pandas python3-numba python3-matplotlib   # the study's experiments and charts (tested too)
   libbenchmark-tools python3-scipy     # scripts/compare.sh: Google Benchmark's compare.py + U test
   python3-dev pybind11-dev python3-pytest   # the Python module and its tests
+  python3-dask python3-distributed     # aucrecall.dask and its tests (a LocalCluster)
 )
 for option in "$@"; do
   case "$option" in

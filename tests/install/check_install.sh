@@ -30,9 +30,11 @@ if [[ "$with_python" != 1 ]]; then
   echo "check_install: Python module not built (AUCRECALL_BUILD_PYTHON=OFF): not checked"
   exit 0
 fi
-site=$(find "$prefix" -name 'aucrecall*.so' -path '*python3*' -printf '%h\n' | head -n1)
-[[ -n "$site" ]] || { echo "check_install: the Python module was not installed" >&2; exit 1; }
-[[ -f "$site/aucrecall.pyi" ]] || { echo "check_install: aucrecall.pyi not installed" >&2; exit 1; }
+package=$(find "$prefix" -name '_aucrecall*.so' -path '*python3*' -printf '%h\n' | head -n1)
+[[ -n "$package" ]] || { echo "check_install: the Python module was not installed" >&2; exit 1; }
+site=$(dirname "$package")
+[[ -f "$site/aucrecall/__init__.pyi" ]] || { echo "check_install: the type stub aucrecall/__init__.pyi not installed" >&2; exit 1; }
+[[ -f "$site/aucrecall/dask.py" ]] || { echo "check_install: aucrecall/dask.py not installed" >&2; exit 1; }
 # A sanitizer build's module needs its runtime loaded first (AUCRECALL_PYTHON_PRELOAD, from CTest).
 preload=()
 [[ -n "${AUCRECALL_PYTHON_PRELOAD:-}" ]] &&

@@ -358,6 +358,56 @@ RankSumSummary summarize(const Labels& labels, const Scores& scores, Ties ties =
                      ties);
 }
 
+// The pieces an engine for partitioned data (the Python module's aucrecall.dask) computes the exact
+// metric from, each partition counted where it lies. Scores compare through one 64-bit order key
+// for float and double alike (a float converts exactly): a < b <=> score_key(a) < score_key(b),
+// and -0.0 and 0.0 share a key.
+namespace partitioned {
+
+std::uint64_t score_key(double score) noexcept;
+
+// Histogram bins are the top histogram_bits bits of the key: bins never split equal scores, and
+// for scores in [0, 1) each binade is split into 2^(histogram_bits - 12) bins.
+inline constexpr int histogram_bits = 20;
+
+// One partition's first pass: the input checks (InvalidInput with the index inside the
+// partition), n, P, the highest score's tie group, and the per-label histogram (distinct bins,
+// ascending, with their counts).
+struct PartitionScan {
+    std::uint64_t n = 0;
+    std::uint64_t positives = 0;
+    std::uint64_t top_key = 0;  // meaningless when n = 0
+    std::uint64_t top_size = 0;
+    std::uint64_t top_positives = 0;
+    bool top_first_positive = false;
+    std::vector<std::uint32_t> bins;
+    std::vector<std::uint64_t> bin_positives;
+    std::vector<std::uint64_t> bin_negatives;
+};
+PartitionScan scan(const Input& input);
+
+// The (negative, positive) pairs between the items of one class taken from the whole data set
+// (their keys ascending, ties by global position: `positions`) and the items of the other class
+// in one partition whose first row has global position `first_position`. `class_is_positive`
+// says which class the given keys are. Ts (tied, negative first in global order) is counted
+// under `stable` only.
+struct PairTotals {
+    unsigned __int128 discordant = 0;
+    unsigned __int128 tied = 0;
+    unsigned __int128 tied_negative_first = 0;
+};
+PairTotals count_against(const Input& partition, std::uint64_t first_position,
+                         std::span<const std::uint64_t> keys, std::span<const std::uint64_t> positions,
+                         bool class_is_positive, Ties ties);
+
+// metric@K of a data set from the part of it that can reach rank K: `top` holds every item
+// scoring at or above some threshold (so ranks 0..K-1 and the whole tie group at rank K-1), in
+// input order; the data set's other `positives_elsewhere` positives rank below them and count
+// only in P. 1 <= k <= top.n; validates `top`.
+double compute_top(const Input& top, std::uint64_t k, std::uint64_t positives_elsewhere, Ties ties);
+
+}  // namespace partitioned
+
 // ---- SIMD instruction sets -------------------------------------------------------------------
 // SIMD kernels are compiled once per x86-64 instruction set; the best one the CPU supports is
 // chosen at start-up. The environment variable AUCRECALL_ARCH (scalar, sse2, sse4_2, avx2,

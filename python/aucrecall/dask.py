@@ -1,0 +1,411 @@
+"""The exact AUC-Recall@k of a data set spread over Dask partitions.
+
+The data never has to fit in one process: every count is made by the aucrecall C++ library on
+one partition (or one score range) at a time, and the counts merge exactly (SPEC.md,
+"Partitioned input"): the result equals the in-memory `aucrecall.auc_recall` on the concatenated
+data, bit for bit. Dask does the scheduling, the transport and the shuffle; nothing here
+replaces them.
+
+    import dask.array as da, aucrecall.dask
+    y_true = da.from_array(labels, chunks=1_000_000)
+    y_score = da.from_array(scores, chunks=1_000_000)
+    aucrecall.dask.auc_recall(y_true, y_score)            # a float, like aucrecall.auc_recall
+
+Each call computes (like `.compute()`) on the scheduler in force: a `distributed.Client` when
+one exists (`Client("tcp://scheduler:8786")` points it at a cluster), otherwise Dask's default
+scheduler. How the global metric is counted:
+
+1. One pass over every partition, tree-reduced in partition order: the input checks (a bad label
+   or a NaN names its global row: the rows of earlier partitions plus its index in its partition),
+   n, P, the highest score's tie group, a per-label histogram of score keys (bins on key
+   boundaries, so equal scores share a bin), and the keys of whichever class is small.
+2. When one class has at most `BROADCAST_MAX_ITEMS` items (the retrieval case: few positives),
+   its sorted keys go to every partition, which counts its own items of the other class against
+   them: one more read, integers summed, no shuffle ("broadcast").
+3. Otherwise the rows are range-partitioned by score (ranges of whole histogram bins, at most
+   `RANGE_MAX_ITEMS` rows each where a bin allows) with Dask's task shuffle, each range is
+   counted as one input and the range summaries merge in score order ("shuffle").
+
+`ties="stable"` follows the global row order (partition, then row); the row position travels
+where it is needed. A cutoff `k` sends only the rows that can reach rank K (the histogram says
+which bins) to one task. Groups are shuffled by key so that each group is evaluated whole.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+import dask
+import dask.array as da
+import dask.dataframe as dd
+from dask.dataframe.shuffle import rearrange_by_column
+
+from . import _aucrecall as _core
+from . import auc_recall_grouped as _grouped_in_memory
+
+# The smaller class is broadcast up to this many items (16 bytes each: key and position).
+BROADCAST_MAX_ITEMS = 4_000_000
+# Rows per score range in the shuffle path (a single histogram bin may hold more).
+RANGE_MAX_ITEMS = 2_000_000
+_HISTOGRAM_SHIFT = 64 - _core._histogram_bits()
+
+
+# ---- inputs ---------------------------------------------------------------------------------------
+
+def _partitions(name, values):
+    """The delayed partitions of a 1-D Dask array or a Dask Series, and their lengths when known."""
+    if isinstance(values, da.Array):
+        if values.ndim != 1:
+            raise ValueError(f"{name} must be a one-dimensional Dask array, got {values.ndim} dimensions")
+        return list(values.to_delayed().ravel()), list(values.chunks[0])
+    if isinstance(values, dd.Series):
+        return list(values.to_delayed()), None
+    if isinstance(values, dd.DataFrame):
+        raise TypeError(f"{name} must be a Dask Series or array, got a Dask DataFrame: pick its column")
+    raise TypeError(f"{name} must be a Dask array or a Dask Series, got {type(values).__name__} "
+                    "(aucrecall.auc_recall takes in-memory data)")
+
+
+def _aligned(**columns):
+    """The partitions of each given column; they must be partitioned alike."""
+    found = {name: _partitions(name, values) for name, values in columns.items() if values is not None}
+    names = list(found)
+    first = names[0]
+    for name in names[1:]:
+        if len(found[name][0]) != len(found[first][0]):
+            raise ValueError(f"{first} and {name} must be partitioned alike: {len(found[first][0])} "
+                             f"and {len(found[name][0])} partitions")
+        a, b = found[first][1], found[name][1]
+        if a is not None and b is not None and a != b:
+            raise ValueError(f"{first} and {name} must be partitioned alike: chunk lengths differ "
+                             f"(first difference at partition {next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)})")
+    return {name: parts for name, (parts, _) in found.items()}
+
+
+def _as_numpy(part):
+    return part.to_numpy() if isinstance(part, pd.Series) else np.asarray(part)
+
+
+# ---- pass 1: checks, counts, top group, histogram, the small class ---------------------------------
+
+def _scan(index, labels, scores, collect_max):
+    labels, scores = _as_numpy(labels), _as_numpy(scores)
+    if len(labels) != len(scores):
+        return {"n": 0, "lengths": [len(labels)], "error": (
+            0, f"partition {index}: y_true has {len(labels)} rows and y_score {len(scores)}")}
+    (n, positives, top_key, top_size, top_positives, top_first, bins, bin_pos, bin_neg,
+     error) = _core._partition_scan(labels, scores)
+    out = {"n": n, "lengths": [n], "positives": positives, "error": error,
+           "top": (top_key, top_size, top_positives, top_first) if n else None}
+    if error is not None:
+        return out
+    out["bins"], out["bin_positives"], out["bin_negatives"] = bins, bin_pos, bin_neg
+    keys = _core._score_keys(scores)
+    positive = labels != 0
+    small = {}
+    for label, mask, count in ((True, positive, positives), (False, ~positive, n - positives)):
+        if count <= collect_max:
+            where = np.flatnonzero(mask)
+            small[label] = (keys[where], where.astype(np.uint64))
+    out["small"] = small
+    return out
+
+
+def _combine(a, b, collect_max):
+    """a's rows come before b's: positions and error indices of b shift by a's rows."""
+    shift = a["n"]
+    out = {"n": a["n"] + b["n"], "lengths": a["lengths"] + b["lengths"]}
+    if a.get("error") is not None or b.get("error") is not None:
+        if a.get("error") is not None:
+            out["error"] = a["error"]
+        else:
+            index, message = b["error"]
+            out["error"] = (shift + index, message)
+        return out
+    out["error"] = None
+    out["positives"] = a["positives"] + b["positives"]
+    tops = [t for t in (a["top"], b["top"]) if t is not None]
+    if len(tops) == 2 and tops[0][0] == tops[1][0]:
+        out["top"] = (tops[0][0], tops[0][1] + tops[1][1], tops[0][2] + tops[1][2], tops[0][3])
+    else:
+        out["top"] = max(tops, key=lambda t: t[0]) if tops else None
+    bins = np.concatenate([a["bins"], b["bins"]])
+    merged, inverse = np.unique(bins, return_inverse=True)
+    out["bins"] = merged
+    out["bin_positives"] = np.bincount(inverse, weights=np.concatenate([a["bin_positives"], b["bin_positives"]]),
+                                       minlength=len(merged)).astype(np.uint64)
+    out["bin_negatives"] = np.bincount(inverse, weights=np.concatenate([a["bin_negatives"], b["bin_negatives"]]),
+                                       minlength=len(merged)).astype(np.uint64)
+    small = {}
+    for label in (True, False):
+        if label in a["small"] and label in b["small"] and \
+                len(a["small"][label][0]) + len(b["small"][label][0]) <= collect_max:
+            small[label] = (np.concatenate([a["small"][label][0], b["small"][label][0]]),
+                            np.concatenate([a["small"][label][1], b["small"][label][1] + np.uint64(shift)]))
+    out["small"] = small
+    return out
+
+
+def _tree(parts, combine):
+    """Pairwise reduction that keeps partition order (a binary tree of delayed calls)."""
+    while len(parts) > 1:
+        parts = [dask.delayed(combine)(parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i]
+                 for i in range(0, len(parts), 2)]
+    return parts[0]
+
+
+def _first_pass(label_parts, score_parts, collect_max):
+    scans = [dask.delayed(_scan)(i, y, s, collect_max) for i, (y, s) in enumerate(zip(label_parts, score_parts))]
+    total = dask.compute(_tree(scans, lambda a, b: _combine(a, b, collect_max)))[0]
+    if total.get("error") is not None:
+        index, message = total["error"]
+        raise ValueError(f"{message} (global row {index})" if "partition" in message
+                         else _global_message(message, index))
+    return total
+
+
+def _global_message(message, index):
+    """The library's message names the index inside a partition; name the global row instead."""
+    local = message.split(" at index ", 1)
+    if len(local) == 2:
+        rest = local[1].split(maxsplit=1)
+        return f"{local[0]} at index {index}" + (f" {rest[1]}" if len(rest) > 1 else "")
+    return f"{message} (global row {index})"
+
+
+def _offsets(lengths):
+    return np.concatenate([[0], np.cumsum(lengths, dtype=np.uint64)[:-1]]).astype(np.uint64)
+
+
+# ---- the global metric -------------------------------------------------------------------------------
+
+def _check_k(k):
+    if k is None:
+        return None
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k must be an int or None, got {type(k).__name__}")
+    if k < 1:
+        raise ValueError(f"k must be at least 1 (a cutoff of K ranks), got {k}")
+    return int(k)
+
+
+def _check_ties(ties):
+    if ties not in ("average", "stable"):
+        raise ValueError(f"unknown tie policy '{ties}' (known: average, stable)")
+    return ties
+
+
+def _summary(ties, first, discordant, tied, tied_negative_first):
+    top_key, top_size, top_positives, top_first = first["top"]
+    return (ties, first["n"], first["positives"], discordant, tied, tied_negative_first,
+            top_size, top_positives, top_first, math.inf, -math.inf)
+
+
+def _count_part(labels, scores, offset, keys, positions, class_is_positive, ties):
+    return _core._count_against(_as_numpy(labels), _as_numpy(scores), int(offset), keys, positions,
+                                class_is_positive, ties)
+
+
+def _broadcast_counts(label_parts, score_parts, first, ties):
+    # The smaller class gathered in pass 1 (positives first: the retrieval case).
+    label = True if True in first["small"] and (False not in first["small"] or
+                                                len(first["small"][True][0]) <= len(first["small"][False][0])) else False
+    keys, positions = first["small"][label]
+    order = np.lexsort((positions, keys))  # keys ascending, ties in global order
+    keys_d, positions_d = dask.delayed(keys[order]), dask.delayed(positions[order])
+    offsets = _offsets(first["lengths"])
+    counts = dask.compute(*[dask.delayed(_count_part)(y, s, offsets[i], keys_d, positions_d, label, ties)
+                            for i, (y, s) in enumerate(zip(label_parts, score_parts))])
+    return tuple(sum(c[j] for c in counts) for j in range(3))
+
+
+def _ranges(first, max_items):
+    """Range starts (bin ids, ascending): consecutive whole bins up to max_items rows each."""
+    starts, rows = [], 0
+    sizes = first["bin_positives"] + first["bin_negatives"]
+    for b, size in zip(first["bins"], sizes):
+        if not starts or rows + int(size) > max_items:
+            starts.append(int(b))
+            rows = 0
+        rows += int(size)
+    return np.array(starts, dtype=np.uint64)
+
+
+def _range_frame(labels, scores, offset, starts):
+    labels, scores = _as_numpy(labels), _as_numpy(scores)
+    bins = _core._score_keys(scores) >> np.uint64(_HISTOGRAM_SHIFT)
+    return pd.DataFrame({
+        "label": (labels != 0).astype(np.uint8),
+        "score": scores,
+        "position": np.arange(len(labels), dtype=np.uint64) + np.uint64(offset),
+        "_partitions": np.searchsorted(starts, bins, side="right").astype(np.int64) - 1,
+    })
+
+
+def _count_range(frame, ties):
+    """Summaries of the score ranges in one shuffled partition, as (range, summary) pairs."""
+    out = []
+    for r, rows in frame.groupby("_partitions", sort=True):
+        rows = rows.sort_values("position", kind="stable")
+        out.append((int(r), _core._summarize(rows["label"].to_numpy(), rows["score"].to_numpy(), ties)))
+    return out
+
+
+def _shuffle_counts(label_parts, score_parts, first, ties):
+    starts = _ranges(first, RANGE_MAX_ITEMS)
+    offsets = _offsets(first["lengths"])
+    score_dtype = dask.compute(dask.delayed(lambda s: _as_numpy(s).dtype)(score_parts[0]))[0]
+    meta = pd.DataFrame({"label": np.array([], np.uint8), "score": np.array([], score_dtype),
+                         "position": np.array([], np.uint64), "_partitions": np.array([], np.int64)})
+    frames = [dask.delayed(_range_frame)(y, s, offsets[i], starts)
+              for i, (y, s) in enumerate(zip(label_parts, score_parts))]
+    table = dd.from_delayed(frames, meta=meta, verify_meta=False)
+    shuffled = rearrange_by_column(table, "_partitions", npartitions=len(starts), shuffle="tasks")
+    pieces = dask.compute(*[dask.delayed(_count_range)(part, ties) for part in shuffled.to_delayed()])
+    ordered = sorted((pair for piece in pieces for pair in piece), key=lambda pair: pair[0])
+    total = None
+    for _, summary in ordered:
+        total = summary if total is None else _core._merge(total, summary)
+    return total
+
+
+def auc_recall(y_true, y_score, *, k=None, ties="average", path=None):
+    """AUC-Recall@k of one scored list held as Dask arrays or Dask Series (same partitioning):
+    the same float as aucrecall.auc_recall on the concatenated data, bit for bit.
+
+    k: cutoff K (int >= 1) or None. ties: "average" or "stable" (ties follow the global row order:
+    partition, then row). path: None picks "broadcast" when one class has at most
+    BROADCAST_MAX_ITEMS items, else "shuffle"; either can be forced (tests, measurements).
+    Raises ValueError naming the global row of the first bad label or NaN score, and for
+    partitionings that differ; TypeError for in-memory inputs.
+    """
+    ties = _check_ties(ties)
+    k = _check_k(k)
+    if path not in (None, "broadcast", "shuffle"):
+        raise ValueError(f"unknown path '{path}' (known: broadcast, shuffle)")
+    parts = _aligned(y_true=y_true, y_score=y_score)
+    label_parts, score_parts = parts["y_true"], parts["y_score"]
+    first = _first_pass(label_parts, score_parts,
+                        collect_max=0 if path == "shuffle" else BROADCAST_MAX_ITEMS)
+    n, positives = first["n"], first.get("positives", 0)
+    if positives == 0 or n < 2 or (k is not None and k < 2):
+        return math.nan
+    if k is not None and k < n:
+        return _cutoff(label_parts, score_parts, first, k, ties)
+    if path == "broadcast" and not first["small"]:
+        raise ValueError(f"path='broadcast': neither class has at most {BROADCAST_MAX_ITEMS} items")
+    if path != "shuffle" and first["small"]:
+        discordant, tied, tied_negative_first = _broadcast_counts(label_parts, score_parts, first, ties)
+        if ties != "stable":
+            tied_negative_first = 0
+        return _core._summary_metric(_summary(ties, first, discordant, tied, tied_negative_first))
+    merged = _shuffle_counts(label_parts, score_parts, first, ties)
+    return _core._summary_metric(merged)
+
+
+# ---- cutoff K: the rows that can reach rank K --------------------------------------------------------
+
+def _top_rows(labels, scores, threshold_bin):
+    labels, scores = _as_numpy(labels), _as_numpy(scores)
+    keep = (_core._score_keys(scores) >> np.uint64(_HISTOGRAM_SHIFT)) >= np.uint64(threshold_bin)
+    return labels[keep], scores[keep]
+
+
+def _cutoff(label_parts, score_parts, first, k, ties):
+    sizes = first["bin_positives"] + first["bin_negatives"]
+    above = np.cumsum(sizes[::-1])            # rows in the highest bins
+    at = int(np.searchsorted(above, k))       # the bin holding rank K-1, counted from the top
+    threshold = first["bins"][len(sizes) - 1 - at]
+    pieces = dask.compute(*[dask.delayed(_top_rows)(y, s, threshold) for y, s in zip(label_parts, score_parts)])
+    labels = np.concatenate([p[0] for p in pieces])
+    scores = np.concatenate([p[1] for p in pieces])
+    positives_below = first["positives"] - int(np.count_nonzero(labels))
+    return _core._compute_top(labels, scores, k, positives_below, ties)
+
+
+# ---- groups ------------------------------------------------------------------------------------------
+
+@dataclass
+class GroupedResult:
+    """Per-group values of a partitioned data set (columns group, n, positives, auc_recall, in
+    order of first appearance) and the mean over counted groups, as aucrecall.GroupedResult."""
+    frame: pd.DataFrame
+    mean: float
+    counted: int
+    skipped: int
+
+
+def _group_frame(index, labels, scores, groups):
+    labels = _as_numpy(labels)
+    frame = pd.DataFrame({"label": labels, "group": _as_numpy(groups),
+                          "part": np.full(len(labels), index, dtype=np.int64),
+                          "row": np.arange(len(labels), dtype=np.int64)})
+    if scores is not None:
+        frame["score"] = _as_numpy(scores)
+    return frame
+
+
+def _evaluate_groups(frame, k, ties):
+    if len(frame) == 0:
+        return pd.DataFrame({"group": [], "n": [], "positives": [], "auc_recall": [], "part": [], "row": []})
+    frame = frame.sort_values(["part", "row"], kind="stable")
+    scores = frame["score"].to_numpy() if "score" in frame else None
+    result = _grouped_in_memory(frame["label"].to_numpy(), scores, groups=frame["group"].to_numpy(),
+                                k=k, ties=ties, undefined="skip")
+    firsts = frame.drop_duplicates("group", keep="first")
+    return pd.DataFrame({"group": result.groups, "n": result.n, "positives": result.positives,
+                         "auc_recall": result.values, "part": firsts["part"].to_numpy(),
+                         "row": firsts["row"].to_numpy()})
+
+
+def auc_recall_grouped(y_true, y_score=None, *, groups, k=None, ties="average", undefined="skip",
+                       npartitions=None):
+    """AUC-Recall@k per group of a partitioned data set, and the mean over groups: the values of
+    aucrecall.auc_recall_grouped on the concatenated data, bit for bit (the mean too).
+
+    Rows of a group may sit in any partition: one shuffle by group key (Dask's task shuffle)
+    brings each group's rows together, each group is evaluated whole in global row order, and the
+    results are put back in order of first appearance. y_score None: each group's rows are in
+    rank order. undefined: "skip", "zero" or "error" (ValueError naming the first undefined
+    group and the global row of its first item). npartitions: partitions after the shuffle
+    (default: as many as y_true has).
+    """
+    ties = _check_ties(ties)
+    k = _check_k(k)
+    if undefined not in ("skip", "zero", "error"):
+        raise ValueError(f"unknown undefined-group policy '{undefined}' (known: skip, zero, error)")
+    parts = _aligned(y_true=y_true, y_score=y_score, groups=groups)
+    label_parts, group_parts = parts["y_true"], parts["groups"]
+    score_parts = parts.get("y_score", [None] * len(label_parts))
+    frames = [dask.delayed(_group_frame)(i, y, s, g)
+              for i, (y, s, g) in enumerate(zip(label_parts, score_parts, group_parts))]
+    sample = dask.compute(frames[0])[0].iloc[:0]
+    table = dd.from_delayed(frames, meta=sample, verify_meta=False)
+    shuffled = table.shuffle("group", npartitions=npartitions or len(label_parts), shuffle="tasks")
+    lengths = [dask.delayed(len)(y) for y in label_parts]
+    pieces, lengths = dask.compute([dask.delayed(_evaluate_groups)(p, k, ties) for p in shuffled.to_delayed()],
+                                   lengths)
+    result = pd.concat(pieces, ignore_index=True).sort_values(["part", "row"], kind="stable")
+    offsets = _offsets(lengths)
+    first_row = offsets[result["part"].to_numpy()] + result["row"].to_numpy().astype(np.uint64)
+    values = result["auc_recall"].to_numpy(dtype=np.float64).copy()
+    undefined_mask = np.isnan(values)
+    if undefined == "error" and undefined_mask.any():
+        g = int(np.flatnonzero(undefined_mask)[0])
+        n_g, positives_g = int(result["n"].iloc[g]), int(result["positives"].iloc[g])
+        reason = "no positive item" if positives_g == 0 else \
+            f"fewer than 2 ranks: {n_g} item{'' if n_g == 1 else 's'}" + (f", cutoff K = {k}" if k else "")
+        raise ValueError(f"group {result['group'].iloc[g]} is undefined ({reason}); "
+                         f"its first item is at index {int(first_row[g])}")
+    if undefined == "zero":
+        values[undefined_mask] = 0.0
+    counted = values[~np.isnan(values)]
+    # The library's mean: a long double sum in group order, one division (cumsum is sequential).
+    mean = float(np.cumsum(counted.astype(np.longdouble))[-1] / np.longdouble(len(counted))) \
+        if len(counted) else math.nan
+    frame = pd.DataFrame({"group": result["group"].to_numpy(), "n": result["n"].to_numpy(np.int64),
+                          "positives": result["positives"].to_numpy(np.int64), "auc_recall": values})
+    return GroupedResult(frame=frame, mean=mean, counted=len(counted),
+                         skipped=int(undefined_mask.sum()) if undefined == "skip" else 0)
