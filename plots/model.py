@@ -43,6 +43,7 @@ CUTOFF = "cutoff"                  # cutoff/<K or full>/<n>, the public entry po
 GROUPED = "grouped"                # grouped/<G>x<S>/<n> (C++, one thread) and grouped/py_.../<n>
 GROUPED_MT = "grouped_mt"          # grouped_mt/<G>x<S>/<n>, threads across groups
 GROUPED_SHUFFLED = "grouped_shuffled"  # grouped_shuffled/<G>x<S>/<n>, rows of groups interleaved
+DASK = "dask"                      # dask/<what>/<n>: partitioned data on a LocalCluster (scale.py)
 RANKED = "ranked"                  # ranked/<n> (int64 labels), ranked_u8/<n>: labels in rank order
 LABELS_FLOOR = "read_labels"       # read_labels/<n>: one pass over the int64 labels alone
 # Rows of kind `main` that are not kernels.

@@ -69,7 +69,7 @@ class ParsingTest(unittest.TestCase):
         import model
         known = {model.MAIN, model.NARROW, model.ISA, model.PHASES, model.THREADS, model.DIST,
                  model.EXTRA, model.DATAGEN, model.CUTOFF, model.GROUPED, model.GROUPED_MT,
-                 model.GROUPED_SHUFFLED}
+                 model.GROUPED_SHUFFLED, model.DASK}
         kinds = [kind for kind, _ in model.ROW_GRAMMAR]
         self.assertEqual(set(kinds), known)
         self.assertEqual(model.parse_name("dist/heavy_ties/keysort/1000000"),

@@ -47,7 +47,7 @@ for preset in "${presets[@]}"; do
     # Python version as here (its file name carries the ABI); elsewhere the row is skipped.
     cmake --build --preset release --target aucrecall_python
     mkdir -p "$out/python"
-    cp build/release/python/aucrecall*.so build/release/python/aucrecall.pyi "$out/python/"
+    cp -r build/release/python/aucrecall "$out/python/"
   fi
   compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[^=]*=//p' "build/$preset/CMakeCache.txt")
   {

@@ -206,6 +206,22 @@ if ! "${python_command[@]}"; then
 fi
 done_phase "Python experiments"
 
+phase "beyond one machine (bench/python/scale.py: aucrecall.dask on a LocalCluster)"
+# Rows dask/<what>/<n> (python_dask*.json, read with the Python rows); 100M rows once each.
+scale_runs=("--sizes 1000000 --repetitions 1:python_dask.json")
+((quick)) || scale_runs=("--sizes 10000000 --repetitions 3:python_dask.json"
+                         "--sizes 100000000 --repetitions 1:python_dask_100M.json")
+for run in "${scale_runs[@]}"; do
+  read -r -a scale_flags <<<"${run%%:*}"
+  scale_command=(env "PYTHONPATH=$module_dir${PYTHONPATH:+:$PYTHONPATH}" "$python" bench/python/scale.py
+                 "${scale_flags[@]}" --out "$out/${run##*:}")
+  record "${scale_command[@]}"
+  if ! "${scale_command[@]}"; then
+    failures+=("beyond one machine (${run##*:})")
+  fi
+done
+done_phase "beyond one machine"
+
 if ((render)); then
   phase "charts and report (plots/render_all.py, plots/machines.py)"
   "$python" plots/render_all.py "$out"

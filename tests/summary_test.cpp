@@ -200,3 +200,78 @@ TEST(Summary, BadInputNamesTheIndexLikeValidate) {
 }
 
 }  // namespace
+
+namespace {
+
+// The per-partition pieces of aucrecall::partitioned against the whole input's counts.
+TEST(Partitioned, ScanCountAgainstAndComputeTopGiveTheWholeInputsValues) {
+    namespace part = aucrecall::partitioned;
+    aucrecall::data::Rng rng(42);
+    for (std::size_t n : {0, 1, 5, 40, 300, 2000})
+        for (int rep = 0; rep < 6; ++rep) {
+            LabelStore<std::int64_t> y;
+            std::vector<double> s;
+            random_input<std::int64_t>(rng, n, y, s);
+            const std::size_t cut1 = n / 3, cut2 = 2 * n / 3;  // three partitions
+            const std::size_t starts[] = {0, cut1, cut2, n};
+            std::uint64_t positives = 0, scanned = 0;
+            std::vector<std::uint64_t> pos_keys, pos_positions;
+            for (int p = 0; p < 3; ++p) {
+                const std::span<const std::int64_t> py(y.data() + starts[p], starts[p + 1] - starts[p]);
+                const std::span<const double> ps(s.data() + starts[p], starts[p + 1] - starts[p]);
+                const part::PartitionScan sc = part::scan(aucrecall::make_input(py, ps));
+                scanned += sc.n;
+                positives += sc.positives;
+                std::uint64_t in_bins = 0;
+                for (std::size_t b = 0; b < sc.bins.size(); ++b) {
+                    in_bins += sc.bin_positives[b] + sc.bin_negatives[b];
+                    if (b > 0) {
+                        ASSERT_LT(sc.bins[b - 1], sc.bins[b]);
+                    }
+                }
+                ASSERT_EQ(in_bins, sc.n);
+                for (std::size_t i = 0; i < py.size(); ++i) {
+                    if (py[i]) pos_keys.push_back(part::score_key(ps[i])), pos_positions.push_back(starts[p] + i);
+                }
+            }
+            ASSERT_EQ(scanned, n);
+            std::vector<std::size_t> order(pos_keys.size());
+            std::iota(order.begin(), order.end(), std::size_t{0});
+            std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+                return pos_keys[a] != pos_keys[b] ? pos_keys[a] < pos_keys[b] : pos_positions[a] < pos_positions[b];
+            });
+            std::vector<std::uint64_t> keys, positions;
+            for (std::size_t i : order) keys.push_back(pos_keys[i]), positions.push_back(pos_positions[i]);
+            const RankSumSummary whole = aucrecall::summarize(y, s, Ties::stable);
+            ASSERT_EQ(positives, whole.positives);
+            u128 d = 0, t = 0, ts = 0;
+            for (int p = 0; p < 3; ++p) {
+                const std::span<const std::int64_t> py(y.data() + starts[p], starts[p + 1] - starts[p]);
+                const std::span<const double> ps(s.data() + starts[p], starts[p + 1] - starts[p]);
+                const part::PairTotals c =
+                    part::count_against(aucrecall::make_input(py, ps), starts[p], keys, positions, true, Ties::stable);
+                d += c.discordant, t += c.tied, ts += c.tied_negative_first;
+            }
+            ASSERT_TRUE(d == whole.discordant && t == whole.tied && ts == whole.tied_negative_first) << "n=" << n;
+            // metric@K from the items at or above the K-th score, in input order.
+            for (std::uint64_t k = 1; k < n; k += 1 + n / 7) {
+                std::vector<double> sorted(s.begin(), s.end());
+                std::sort(sorted.begin(), sorted.end(), std::greater<>());
+                const double threshold = sorted[k - 1];
+                LabelStore<std::int64_t> ty;
+                std::vector<double> ts_scores;
+                for (std::size_t i = 0; i < n; ++i)
+                    if (s[i] >= threshold) ty.push_back(y[i]), ts_scores.push_back(s[i]);
+                const std::uint64_t elsewhere =
+                    positives - static_cast<std::uint64_t>(std::count(ty.begin(), ty.end(), 1));
+                for (Ties ties : {Ties::average, Ties::stable}) {
+                    const double got = part::compute_top(aucrecall::make_input(label_span<std::int64_t>(ty),
+                                                                               std::span<const double>(ts_scores)),
+                                                         k, elsewhere, ties);
+                    ASSERT_TRUE(same_bits(got, aucrecall::auc_recall(y, s, {.ties = ties, .k = k}))) << n << " " << k;
+                }
+            }
+        }
+}
+
+}  // namespace

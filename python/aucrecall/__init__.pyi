@@ -1,4 +1,5 @@
-# Type stub of the extension module aucrecall (python/aucrecall_module.cpp).
+# Type stub of the package aucrecall: the extension module (python/aucrecall_module.cpp) and the
+# mergeable summary of python/aucrecall/__init__.py. aucrecall.dask is plain Python.
 from typing import Literal, Optional
 
 import numpy as np
@@ -59,3 +60,26 @@ def release_scratch() -> None:
 def _input_addresses(y_true: npt.ArrayLike, y_score: npt.ArrayLike) -> tuple[int, int]: ...
 
 def _group_keys_address(groups: npt.ArrayLike) -> int: ...
+
+class Summary:
+    ties: str
+    n: int
+    positives: int
+    discordant: int
+    tied: int
+    tied_negative_first: int
+    top_size: int
+    top_positives: int
+    top_first_positive: bool
+    lowest: float
+    highest: float
+    def metric(self) -> float:
+        """AUC-Recall of the summarised input."""
+
+def summarize(
+    y_true: npt.ArrayLike, y_score: npt.ArrayLike, *, ties: Literal["average", "stable"] = "average"
+) -> Summary:
+    """The mergeable counts of one scored list."""
+
+def merge(a: Summary, b: Summary) -> Summary:
+    """The Summary of two parts whose score ranges do not overlap."""

@@ -157,7 +157,11 @@ def _tree(parts, combine):
 
 
 def _first_pass(label_parts, score_parts, collect_max):
-    scans = [dask.delayed(_scan)(i, y, s, collect_max) for i, (y, s) in enumerate(zip(label_parts, score_parts))]
+    # A partition offers a class's keys only up to its even share of the broadcast limit, so pass 1
+    # never moves a large class around; an uneven spread of the small class costs one more read
+    # (_gather_class) instead.
+    share = max(1024, collect_max // max(1, len(label_parts))) if collect_max else 0
+    scans = [dask.delayed(_scan)(i, y, s, share) for i, (y, s) in enumerate(zip(label_parts, score_parts))]
     total = dask.compute(_tree(scans, lambda a, b: _combine(a, b, collect_max)))[0]
     if total.get("error") is not None:
         index, message = total["error"]
@@ -208,14 +212,27 @@ def _count_part(labels, scores, offset, keys, positions, class_is_positive, ties
                                 class_is_positive, ties)
 
 
+def _class_items(labels, scores, offset, label):
+    labels, scores = _as_numpy(labels), _as_numpy(scores)
+    where = np.flatnonzero((labels != 0) == label)
+    return _core._score_keys(scores[where]), where.astype(np.uint64) + np.uint64(offset)
+
+
 def _broadcast_counts(label_parts, score_parts, first, ties):
-    # The smaller class gathered in pass 1 (positives first: the retrieval case).
-    label = True if True in first["small"] and (False not in first["small"] or
-                                                len(first["small"][True][0]) <= len(first["small"][False][0])) else False
-    keys, positions = first["small"][label]
+    # The smaller class (positives on a tie: the retrieval case), gathered in pass 1 when every
+    # partition offered it, else by one more read.
+    positives, negatives = first["positives"], first["n"] - first["positives"]
+    label = positives <= negatives
+    offsets = _offsets(first["lengths"])
+    if label in first["small"]:
+        keys, positions = first["small"][label]
+    else:
+        pieces = dask.compute(*[dask.delayed(_class_items)(y, s, offsets[i], label)
+                                for i, (y, s) in enumerate(zip(label_parts, score_parts))])
+        keys = np.concatenate([p[0] for p in pieces])
+        positions = np.concatenate([p[1] for p in pieces])
     order = np.lexsort((positions, keys))  # keys ascending, ties in global order
     keys_d, positions_d = dask.delayed(keys[order]), dask.delayed(positions[order])
-    offsets = _offsets(first["lengths"])
     counts = dask.compute(*[dask.delayed(_count_part)(y, s, offsets[i], keys_d, positions_d, label, ties)
                             for i, (y, s) in enumerate(zip(label_parts, score_parts))])
     return tuple(sum(c[j] for c in counts) for j in range(3))
@@ -233,22 +250,22 @@ def _ranges(first, max_items):
     return np.array(starts, dtype=np.uint64)
 
 
-def _range_frame(labels, scores, offset, starts):
+def _range_frame(labels, scores, offset, starts, ties):
     labels, scores = _as_numpy(labels), _as_numpy(scores)
     bins = _core._score_keys(scores) >> np.uint64(_HISTOGRAM_SHIFT)
-    return pd.DataFrame({
-        "label": (labels != 0).astype(np.uint8),
-        "score": scores,
-        "position": np.arange(len(labels), dtype=np.uint64) + np.uint64(offset),
-        "_partitions": np.searchsorted(starts, bins, side="right").astype(np.int64) - 1,
-    })
+    columns = {"label": (labels != 0).astype(np.uint8), "score": scores}
+    if ties == "stable":  # the global row order travels only where ties need it
+        columns["position"] = np.arange(len(labels), dtype=np.uint64) + np.uint64(offset)
+    columns["_partitions"] = np.searchsorted(starts, bins, side="right").astype(np.int64) - 1
+    return pd.DataFrame(columns)
 
 
 def _count_range(frame, ties):
     """Summaries of the score ranges in one shuffled partition, as (range, summary) pairs."""
     out = []
     for r, rows in frame.groupby("_partitions", sort=True):
-        rows = rows.sort_values("position", kind="stable")
+        if "position" in rows:
+            rows = rows.sort_values("position", kind="stable")
         out.append((int(r), _core._summarize(rows["label"].to_numpy(), rows["score"].to_numpy(), ties)))
     return out
 
@@ -257,9 +274,8 @@ def _shuffle_counts(label_parts, score_parts, first, ties):
     starts = _ranges(first, RANGE_MAX_ITEMS)
     offsets = _offsets(first["lengths"])
     score_dtype = dask.compute(dask.delayed(lambda s: _as_numpy(s).dtype)(score_parts[0]))[0]
-    meta = pd.DataFrame({"label": np.array([], np.uint8), "score": np.array([], score_dtype),
-                         "position": np.array([], np.uint64), "_partitions": np.array([], np.int64)})
-    frames = [dask.delayed(_range_frame)(y, s, offsets[i], starts)
+    meta = _range_frame(np.array([], np.uint8), np.array([], score_dtype), 0, starts, ties)
+    frames = [dask.delayed(_range_frame)(y, s, offsets[i], starts, ties)
               for i, (y, s) in enumerate(zip(label_parts, score_parts))]
     table = dd.from_delayed(frames, meta=meta, verify_meta=False)
     shuffled = rearrange_by_column(table, "_partitions", npartitions=len(starts), shuffle="tasks")
@@ -294,9 +310,8 @@ def auc_recall(y_true, y_score, *, k=None, ties="average", path=None):
         return math.nan
     if k is not None and k < n:
         return _cutoff(label_parts, score_parts, first, k, ties)
-    if path == "broadcast" and not first["small"]:
-        raise ValueError(f"path='broadcast': neither class has at most {BROADCAST_MAX_ITEMS} items")
-    if path != "shuffle" and first["small"]:
+    small_class = min(positives, n - positives)
+    if path == "broadcast" or (path is None and small_class <= BROADCAST_MAX_ITEMS):
         discordant, tied, tied_negative_first = _broadcast_counts(label_parts, score_parts, first, ties)
         if ties != "stable":
             tied_negative_first = 0

@@ -536,6 +536,6 @@ def test_per_query_docs_and_stub():
     for function in (aucrecall.auc_recall_ranked, aucrecall.auc_recall_grouped):
         assert len(function.__doc__) > 400
     assert "k=None" in aucrecall.auc_recall.__text_signature__
-    stub = open(os.path.join(os.path.dirname(__file__), "..", "aucrecall.pyi")).read()
+    stub = open(os.path.join(os.path.dirname(__file__), "..", "aucrecall", "__init__.pyi")).read()
     for name in ("def auc_recall_ranked", "def auc_recall_grouped", "class GroupedResult", "k: Optional[int]"):
         assert name in stub

@@ -11,6 +11,7 @@
 #include "runtime/scratch.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 namespace aucrecall::partitioned {
@@ -30,8 +31,12 @@ PartitionScan scan_typed(std::span<const Label> labels, std::span<const Score> s
     PartitionScan out;
     out.n = scores.size();
     detail::InputFlags flags;
-    // (bin << 1 | label) per item, sorted: runs of equal bins give the sparse histogram.
-    detail::Buffer<u64> keyed(out.n);
+    // One counter per (bin, label): 2^21 of them (8 MiB, zeroed per call); the few thousand bins
+    // that real scores touch stay in cache, so counting costs about one increment per item.
+    constexpr std::size_t bins = std::size_t{1} << histogram_bits;
+    std::vector<std::uint32_t> counts(2 * bins, 0);
+    if (out.n > std::numeric_limits<std::uint32_t>::max())
+        throw std::length_error("scan: a partition of more than 2^32 - 1 rows");
     for (std::size_t i = 0; i < scores.size(); ++i) {
         flags.label(labels[i]);
         flags.score(scores[i]);
@@ -43,22 +48,18 @@ PartitionScan scan_typed(std::span<const Label> labels, std::span<const Score> s
         } else if (key == out.top_key) {
             ++out.top_size, out.top_positives += positive;
         }
-        keyed[i] = ((key >> (64 - histogram_bits)) << 1) | static_cast<u64>(positive);
+        ++counts[2 * (key >> (64 - histogram_bits)) + positive];
     }
     if (!flags.ok()) {
         detail::check(labels, scores);  // throws InvalidInput for the first bad item
         throw std::logic_error("scan: an item failed a check that validation accepts");
     }
-    detail::sort_keys_vectorized(keyed.data(), out.n);
-    for (std::size_t i = 0; i < out.n;) {
-        std::size_t j = i;
-        const u64 bin = keyed[i] >> 1;
-        u64 positives = 0;
-        for (; j < out.n && (keyed[j] >> 1) == bin; ++j) positives += keyed[j] & 1;
+    for (std::size_t bin = 0; bin < bins; ++bin) {
+        const std::uint32_t negatives = counts[2 * bin], positives = counts[2 * bin + 1];
+        if (negatives == 0 && positives == 0) continue;
         out.bins.push_back(static_cast<std::uint32_t>(bin));
         out.bin_positives.push_back(positives);
-        out.bin_negatives.push_back((j - i) - positives);
-        i = j;
+        out.bin_negatives.push_back(negatives);
     }
     return out;
 }
