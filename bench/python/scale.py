@@ -6,6 +6,7 @@ Data is generated per partition inside the workers from a seed (dask.array.rando
 worker memory (persist) before anything is timed, never built in one process except for the
 in-memory row, which gathers the same arrays. Rows, each `dask/<what>/<n>` with n items:
 
+  dask/first_pass/<n>     its first pass alone (checks, counts, histogram, the small class)
   dask/broadcast/<n>      aucrecall.dask.auc_recall, 1% positives (the small class broadcast)
   dask/shuffle/<n>        the same, balanced labels (task shuffle by score range)
   dask/grouped/<n>        aucrecall.dask.auc_recall_grouped, queries of 100 rows, interleaved
@@ -46,6 +47,9 @@ def parse_args(argv):
     p.add_argument("--memory-limit", default="auto", help="per worker, as distributed takes it")
     p.add_argument("--rows", default="broadcast,shuffle,grouped,in_memory,sort_values,bare_shuffle",
                    help="which families to run")
+    p.add_argument("--no-persist", action="store_true",
+                   help="regenerate each partition from its seed in every pass instead of keeping the "
+                        "data in worker memory (data sets larger than the workers' memory)")
     p.add_argument("--out", required=True, help="JSON file to write")
     args = p.parse_args(argv)
     if args.quick:
@@ -95,7 +99,7 @@ def main(argv):
         both = da.random.RandomState(seed).random_sample((n, 2), chunks=(args.partition_rows, 2))
         labels = (both[:, 0] < positive_share).astype(np.int64)
         scores = both[:, 1]
-        return dask.persist(labels, scores)
+        return (labels, scores) if args.no_persist else dask.persist(labels, scores)
 
     def row(name, n, timed, expected=None):
         times, peaks, moved, value = [], [], [], None
@@ -129,12 +133,17 @@ def main(argv):
                 continue
             client.restart()
             y, s = generate(n, share, seed)
-            labels, scores = y.compute(), s.compute()
-            expected = aucrecall.auc_recall(labels, scores)
+            expected = None  # without the in-memory row (data larger than one process) nothing to compare
             if "in_memory" in args.rows:
+                labels, scores = y.compute(), s.compute()
+                expected = aucrecall.auc_recall(labels, scores)
                 row(f"dask/in_memory_{kind}", n, lambda: aucrecall.auc_recall(labels, scores), expected)
-            del labels, scores
+                del labels, scores
             if kind in args.rows:
+                if kind == "broadcast":  # the first pass alone, for the cost model's phases
+                    row("dask/first_pass", n, lambda: ad._first_pass(list(y.to_delayed().ravel()),
+                                                                     list(s.to_delayed().ravel()),
+                                                                     ad.BROADCAST_MAX_ITEMS)["n"])
                 row(f"dask/{kind}", n, lambda: ad.auc_recall(y, s, path=kind), expected)
             if kind == "shuffle" and "sort_values" in args.rows:
                 def sort_values_program():

@@ -45,8 +45,9 @@ from dask.dataframe.shuffle import rearrange_by_column
 from . import _aucrecall as _core
 from . import auc_recall_grouped as _grouped_in_memory
 
-# The smaller class is broadcast up to this many items (16 bytes each: key and position).
-BROADCAST_MAX_ITEMS = 4_000_000
+# The smaller class is broadcast up to this many items (16 bytes each, key and position: 256 MiB
+# held by every worker at the most).
+BROADCAST_MAX_ITEMS = 16_000_000
 # Rows per score range in the shuffle path (a single histogram bin may hold more).
 RANGE_MAX_ITEMS = 2_000_000
 _HISTOGRAM_SHIFT = 64 - _core._histogram_bits()
