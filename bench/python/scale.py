@@ -180,8 +180,10 @@ def main(argv):
             row("dask/grouped", n, lambda: ad.auc_recall_grouped(y, s, groups=g).mean, expected.mean)
             del y, s, g
 
+    from study import cpu_model  # bench/python/study.py: the same machine fields as the study's rows
     context = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cpu_model": cpu_model(),
         "host_name": platform.node(),
         "executable": "bench/python/scale.py",
         "num_cpus": os.cpu_count(),
