@@ -31,6 +31,15 @@ def new_figure(results, title, width=10.0, height=5.5, columns=1, rows=1):
     return figure, list(axes.flat)
 
 
+def log_log(axis, xlabel, ylabel):
+    """Both axes logarithmic, labelled, with the major grid (the scaling charts)."""
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
+    axis.grid(which="major", alpha=0.3)
+
+
 def save_figure(figure, path):
     """One file, without the metadata that differs between two renderings of the same data."""
     metadata = {"Date": None} if path.endswith(".svg") else {"Software": None}

@@ -28,8 +28,7 @@ def render(results):
         if rows:
             axis.plot([r.n for r in rows], [r.ns_per_item for r in rows], linestyle=style,
                       marker=".", color="black", label=label)
-    axis.set_xscale("log")
-    axis.set_yscale("log")
+    common.log_log(axis, f"n (items; input = {common.BYTES_PER_ITEM} bytes per item)", "median ns per item")
     caches = results.caches()
     for label, size in caches:
         n = size / common.BYTES_PER_ITEM
@@ -40,9 +39,6 @@ def render(results):
     if caches:  # keep every cache mark inside the axes even when the largest n is below it
         largest = max(size for _, size in caches) / common.BYTES_PER_ITEM
         axis.set_xlim(right=max(axis.get_xlim()[1], largest * 2))
-    axis.set_xlabel(f"n (items; input = {common.BYTES_PER_ITEM} bytes per item)")
-    axis.set_ylabel("median ns per item")
-    axis.grid(which="major", alpha=0.3)
     common.legend_outside(axis)
     return common.save(figure, results, "fig4_scaling")
 

@@ -29,11 +29,7 @@ def render(results):
         line = sorted((r for r in rows if r.implementation == what), key=lambda r: r.n)
         axis.plot([r.n for r in line], [r.ns_per_item for r in line], marker="o",
                   linestyle=STYLES.get(what, "-"), label=what)
-    axis.set_xscale("log")
-    axis.set_yscale("log")
-    axis.set_xlabel("n (rows)")
-    axis.set_ylabel("median ns per row (wall time / rows)")
-    axis.grid(which="major", alpha=0.3)
+    common.log_log(axis, "n (rows)", "median ns per row (wall time / rows)")
     common.legend_outside(axis)
     return common.save(figure, results, "fig7_scale")
 
