@@ -103,13 +103,10 @@ def _scan(index, labels, scores, collect_max):
     if error is not None:
         return out
     out["bins"], out["bin_positives"], out["bin_negatives"] = bins, bin_pos, bin_neg
-    keys = _core._score_keys(scores)
-    positive = labels != 0
     small = {}
-    for label, mask, count in ((True, positive, positives), (False, ~positive, n - positives)):
-        if count <= collect_max:
-            where = np.flatnonzero(mask)
-            small[label] = (keys[where], where.astype(np.uint64))
+    for label, count in ((True, positives), (False, n - positives)):
+        if count <= collect_max:  # the keys of a class small enough to be broadcast, and only those
+            small[label] = _class_items(labels, scores, 0, label)
     out["small"] = small
     return out
 

@@ -26,6 +26,16 @@ struct KernelRecord {
 // The record of a kernel of the registry (every Kernel the library hands out is one of them).
 const KernelRecord& record_of(const Kernel& kernel) noexcept;
 
+// The counts of typed spans by the rank-sum kernel default_kernel() picks for their size: what
+// the library's cutoff paths count the selected items with (cutoff::select_then_count's `parts`).
+struct DefaultKernelParts {
+    template <class Label, class Score>
+    detail::RankSumParts operator()(std::span<const Label> labels, std::span<const Score> scores, Ties ties) const {
+        const Input selected = make_input(labels, scores);
+        return record_of(default_kernel(selected)).parts(selected, ties);
+    }
+};
+
 double naive_loop(const Input& input, Ties ties);
 double stl(const Input& input, Ties ties);
 double simd_scan(const Input& input, Ties ties);

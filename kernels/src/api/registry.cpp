@@ -133,10 +133,7 @@ double default_at(const Input& input, Ties ties, std::uint64_t k) {
     }
     validate(input);  // throws for the first bad item
     return detail::visit(input, [ties, k](auto labels, auto scores) {
-        return cutoff::select_then_count(labels, scores, ties, k, [](auto l, auto s, Ties t) {
-            const Input selected = make_input(l, s);
-            return kernel_impl::record_of(default_kernel(selected)).parts(selected, t);
-        });
+        return cutoff::select_then_count(labels, scores, ties, k, DefaultKernelParts{});
     });
 }
 }  // namespace kernel_impl

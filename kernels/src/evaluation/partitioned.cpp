@@ -64,12 +64,21 @@ PartitionScan scan_typed(std::span<const Label> labels, std::span<const Score> s
     return out;
 }
 
-// Keys of one class of a partition, ascending (the other class's counts come from the caller).
+// Keys of one class of a partition, ascending, with the input checks of every item folded into
+// the same pass (a bad item throws InvalidInput for the first one, as validate() would).
 template <class Label, class Score>
 std::vector<u64> class_keys(std::span<const Label> labels, std::span<const Score> scores, bool positive) {
+    detail::InputFlags flags;
     std::vector<u64> keys;
-    for (std::size_t i = 0; i < scores.size(); ++i)
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        flags.label(labels[i]);
+        flags.score(scores[i]);
         if ((labels[i] != 0) == positive) keys.push_back(score_key(static_cast<double>(scores[i])));
+    }
+    if (!flags.ok()) {
+        detail::check(labels, scores);
+        throw std::logic_error("count_against: an item failed a check that validation accepts");
+    }
     detail::sort_keys_vectorized(keys.data(), keys.size());
     return keys;
 }
@@ -89,7 +98,6 @@ PairTotals count_against(const Input& partition, std::uint64_t first_position, s
     if (positions.size() != keys.size())
         throw std::invalid_argument("count_against: " + std::to_string(keys.size()) + " keys but " +
                                     std::to_string(positions.size()) + " positions");
-    validate(partition);
     return detail::visit(partition, [&](auto labels, auto scores) {
         PairTotals out;
         // This partition's items of the other class, as sorted keys: one merge counts D and T.
@@ -129,12 +137,7 @@ double compute_top(const Input& top, std::uint64_t k, std::uint64_t positives_el
     validate(top);
     return detail::visit(top, [&](auto labels, auto scores) {
         return cutoff::select_then_count(
-            labels, scores, ties, k,
-            [](auto l, auto s, Ties t) {
-                const Input selected = make_input(l, s);
-                return kernel_impl::record_of(default_kernel(selected)).parts(selected, t);
-            },
-            positives_elsewhere);
+            labels, scores, ties, k, kernel_impl::DefaultKernelParts{}, positives_elsewhere);
     });
 }
 
