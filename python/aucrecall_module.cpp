@@ -95,9 +95,16 @@ std::optional<aucrecall::LabelType> library_label_type(const py::array& a) {
 std::optional<aucrecall::ScoreType> library_score_type(const py::array& a) {
     const auto& d = descriptor(a);
     if (!native_order(d)) return std::nullopt;
-    if (d.type_num == npy::NPY_FLOAT_) return aucrecall::ScoreType::f32;
-    if (d.type_num == npy::NPY_DOUBLE_) return aucrecall::ScoreType::f64;
-    return std::nullopt;
+    switch (d.type_num) {
+        case npy::NPY_FLOAT_: return aucrecall::ScoreType::f32;
+        case npy::NPY_DOUBLE_: return aucrecall::ScoreType::f64;
+        case npy::NPY_INT_: return aucrecall::ScoreType::i32;
+        case npy::NPY_LONG_:
+        case npy::NPY_LONGLONG_: return aucrecall::ScoreType::i64;
+        case npy::NPY_ULONG_:
+        case npy::NPY_ULONGLONG_: return aucrecall::ScoreType::u64;
+        default: return std::nullopt;
+    }
 }
 
 // First index whose label is neither 0 nor 1, computed by NumPy (for dtypes the library does not
@@ -128,10 +135,22 @@ Column scores_column(const py::handle& value, aucrecall::ScoreType* type) {
     py::array a = as_array(value, "y_score");
     if (const auto library_type = library_score_type(a)) {
         *type = *library_type;
+    } else if (descriptor(a).kind != 'f') {
+        // Narrower integers (and bool) widen to int64 exactly; int64 keeps every integer exact.
+        a = contiguous_as(a, "int64");
+        *type = aucrecall::ScoreType::i64;
     } else {
-        // Integers and other floats become float64 (exact for integers up to 2**53; a long
-        // double loses its extra precision).
-        a = contiguous_as(a, "float64");
+        // float16 widens exactly; a long double is taken only where float64 holds it exactly, so
+        // distinct scores never round into a tie.
+        py::array wide = contiguous_as(a, "float64");
+        py::object lost = numpy().attr("flatnonzero")(wide.attr("__ne__")(a));
+        if (py::len(lost) > 0) {
+            const py::object index = lost[py::int_(0)];
+            throw py::value_error("score at index " + std::string(py::str(index)) + " (" +
+                                  std::string(py::repr(a[index])) + ", dtype " + std::string(py::str(a.dtype())) +
+                                  ") has no exact float64; pass float64 scores");
+        }
+        a = std::move(wide);
         *type = aucrecall::ScoreType::f64;
     }
     return column(std::move(a));
@@ -463,10 +482,30 @@ py::array_t<std::uint64_t> score_keys(const py::handle& y_score) {
     const Column c = scores_column(y_score, &type);
     py::array_t<std::uint64_t> out(static_cast<py::ssize_t>(c.size));
     auto* keys = out.mutable_data();
-    for (std::size_t i = 0; i < c.size; ++i)
-        keys[i] = aucrecall::partitioned::score_key(type == aucrecall::ScoreType::f32
-                                                        ? static_cast<double>(static_cast<const float*>(c.data)[i])
-                                                        : static_cast<const double*>(c.data)[i]);
+    // Integer scores key as their doubles, as the partitioned counts read them (which refuse
+    // integers beyond +-2^53: such a key could tie distinct scores).
+    constexpr double exact_limit = 9007199254740992.0;  // 2^53
+    auto key_of_integer = [&](auto v, std::size_t i) {
+        const double d = static_cast<double>(v);
+        if (d > exact_limit || d < -exact_limit)
+            throw py::value_error("score at index " + std::to_string(i) + " is " + std::to_string(v) +
+                                  ", beyond +-2^53: partitioned counts keep scores as doubles, which would round "
+                                  "it; the in-memory metric takes it exactly");
+        return aucrecall::partitioned::score_key(d);
+    };
+    for (std::size_t i = 0; i < c.size; ++i) {
+        switch (type) {
+            case aucrecall::ScoreType::f32:
+                keys[i] = aucrecall::partitioned::score_key(static_cast<const float*>(c.data)[i]);
+                break;
+            case aucrecall::ScoreType::f64:
+                keys[i] = aucrecall::partitioned::score_key(static_cast<const double*>(c.data)[i]);
+                break;
+            case aucrecall::ScoreType::i32: keys[i] = key_of_integer(static_cast<const std::int32_t*>(c.data)[i], i); break;
+            case aucrecall::ScoreType::i64: keys[i] = key_of_integer(static_cast<const std::int64_t*>(c.data)[i], i); break;
+            case aucrecall::ScoreType::u64: keys[i] = key_of_integer(static_cast<const std::uint64_t*>(c.data)[i], i); break;
+        }
+    }
     return out;
 }
 

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -159,3 +161,125 @@ TEST(Differential, PerQueryEntryPointsEverySmallSizeTypeAndCutoff) {
 }
 
 }  // namespace
+
+// ---- integer scores -------------------------------------------------------------------------------
+// int32, int64 and uint64 scores drawn from a pool that holds neighbours a float64 cannot tell
+// apart (2^53 + 1 next to 2^53, the type's extremes), through every entry point that takes them:
+// compute() with each kernel named, compute() at a random K, the grouped evaluation, and the
+// summary (exact within +-2^53, refused beyond). A conversion through double would turn those
+// neighbours into ties and fail here.
+template <class Score>
+Score integer_pool_value(std::uint64_t k) {
+    constexpr std::int64_t two53 = std::int64_t{1} << 53;
+    const std::int64_t small = static_cast<std::int64_t>(k) * 3 - 20;
+    if constexpr (std::is_same_v<Score, std::int32_t>) {
+        switch (k % 8) {
+            case 0: return std::numeric_limits<std::int32_t>::min();
+            case 1: return std::numeric_limits<std::int32_t>::max();
+            default: return static_cast<std::int32_t>(small);
+        }
+    } else {
+        switch (k % 8) {
+            case 0: return std::numeric_limits<Score>::min();
+            case 1: return std::numeric_limits<Score>::max();
+            case 2: return static_cast<Score>(two53);
+            case 3: return static_cast<Score>(two53 + 1);
+            case 4: return static_cast<Score>(two53 + 2);
+            case 5: return std::is_signed_v<Score> ? static_cast<Score>(-two53 - 1) : std::numeric_limits<Score>::max() - 1;
+            default: return static_cast<Score>(std::is_signed_v<Score> ? small : small + 100);
+        }
+    }
+}
+
+template <class Score>
+void check_integer_scores(aucrecall::data::Rng& rng, std::size_t n, std::uint64_t* checked) {
+    std::vector<std::int64_t> labels(n);
+    std::vector<Score> scores(n);
+    std::vector<std::int32_t> keys(n);
+    const std::uint64_t distinct = 1 + rng.below(n + 4);
+    const std::uint64_t positive_per_256 = rng.below(257);
+    for (std::size_t i = 0; i < n; ++i) {
+        labels[i] = rng.below(256) < positive_per_256;
+        scores[i] = integer_pool_value<Score>(rng.below(distinct) + rng.below(8) * 8);
+        keys[i] = static_cast<std::int32_t>(rng.below(3));
+    }
+    const std::uint64_t k = 1 + rng.below(n + 2);
+    const aucrecall::Input input = aucrecall::make_input<std::int64_t, Score>(labels, scores);
+    const std::string_view type = std::is_same_v<Score, std::int32_t>   ? "i32"
+                                  : std::is_same_v<Score, std::int64_t> ? "i64"
+                                                                        : "u64";
+    for (Ties ties : {Ties::average, Ties::stable}) {
+        const Case c{.ties = ties, .labels = "i64", .scores = type, .dist = "integer pool", .n = n, .seed = seed};
+        const double expected = reference::metric<std::int64_t, Score>(labels, scores, ties);
+        for (const aucrecall::Kernel& kernel : aucrecall::kernels()) {
+            Case named = c;
+            named.kernel = kernel.name;
+            ASSERT_TRUE(kernel_checks::agrees(kernel, aucrecall::compute(input, {.kernel = kernel.name, .ties = ties}),
+                                              expected, named));
+            ++*checked;
+        }
+        Case at = c;
+        at.kernel = "compute() at K";
+        at.note = "k = " + std::to_string(k);
+        ASSERT_TRUE(kernel_checks::agrees(aucrecall::default_kernel(input),
+                                          aucrecall::compute(input, {.ties = ties, .k = k}),
+                                          reference::metric_at<std::int64_t, Score>(labels, scores, ties, k), at));
+        const aucrecall::GroupSummary groups =
+            aucrecall::compute_grouped({input, keys.data(), aucrecall::GroupKeyType::i32}, {.ties = ties});
+        for (std::size_t g = 0; g < groups.values.size(); ++g) {
+            const std::int32_t key = keys[groups.first_item[g]];
+            std::vector<std::int64_t> gl;
+            std::vector<Score> gs;
+            for (std::size_t i = 0; i < n; ++i)
+                if (keys[i] == key) gl.push_back(labels[i]), gs.push_back(scores[i]);
+            Case grouped = c;
+            grouped.kernel = "compute_grouped";
+            grouped.note = "group " + std::to_string(key);
+            ASSERT_TRUE(kernel_checks::agrees(aucrecall::default_kernel(input), groups.values[g],
+                                              reference::metric<std::int64_t, Score>(gl, gs, ties), grouped));
+        }
+        bool wide = false;
+        for (Score s : scores) {
+            const long double v = static_cast<long double>(s);
+            wide = wide || v > 9007199254740992.0L || v < -9007199254740992.0L;
+        }
+        if (wide) {
+            EXPECT_THROW(aucrecall::summarize(input, ties), std::invalid_argument);
+        } else {
+            const double summarized = aucrecall::metric(aucrecall::summarize(input, ties));
+            EXPECT_TRUE((std::isnan(summarized) && std::isnan(expected)) || summarized == expected);
+        }
+        *checked += 2;
+    }
+}
+
+TEST(Differential, IntegerScoresBeyondTwoToThe53ThroughEveryEntryPoint) {
+    aucrecall::data::Rng rng(seed + 53);
+    std::uint64_t checked = 0;
+    for (std::size_t n = 0; n <= max_n; ++n)
+        for (int input = 0; input < per_query_inputs_per_size; ++input) {
+            check_integer_scores<std::int32_t>(rng, n, &checked);
+            check_integer_scores<std::int64_t>(rng, n, &checked);
+            check_integer_scores<std::uint64_t>(rng, n, &checked);
+        }
+    std::printf("differential: %llu integer-score results checked against the reference\n",
+                static_cast<unsigned long long>(checked));
+    EXPECT_GT(checked, 50000u);
+}
+
+TEST(IntegerScores, KernelsCalledDirectlyRefuseThemAndTheTwoToThe53CaseIsExact) {
+    const std::vector<std::int64_t> labels = {1, 0};
+    const std::vector<std::int64_t> scores = {std::int64_t{1} << 53, (std::int64_t{1} << 53) + 1};
+    const aucrecall::Input input = aucrecall::make_input<std::int64_t, std::int64_t>(labels, scores);
+    EXPECT_EQ(aucrecall::auc_recall(labels, scores, {.ties = Ties::stable}), 0.5);
+    EXPECT_EQ(aucrecall::auc_recall(labels, scores), 0.5);
+    for (const aucrecall::Kernel& kernel : aucrecall::kernels())
+        EXPECT_THROW(kernel.run(input, Ties::average), std::invalid_argument) << kernel.name;
+    const std::vector<std::int64_t> bad = {1, 2};
+    try {
+        aucrecall::auc_recall(bad, scores);
+        ADD_FAILURE() << "a label of 2 was accepted";
+    } catch (const aucrecall::InvalidInput& e) {
+        EXPECT_EQ(e.index(), 1u);
+    }
+}

@@ -66,6 +66,37 @@ Parsed parse_double(std::string_view text, double& value) noexcept {
     return ec == std::errc{} ? Parsed::ok : Parsed::not_a_number;
 }
 
+// Whether a score is written as an integer: [+-]digits.
+bool integer_digits(std::string_view text) noexcept {
+    if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
+    if (text.empty()) return false;
+    for (char c : text)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// An integer score's exact value when it fits int64.
+enum class IntegerText : std::uint8_t { no, fits, too_wide };
+IntegerText parse_integer(std::string_view text, std::int64_t& value) noexcept {
+    if (!integer_digits(text)) return IntegerText::no;
+    if (text[0] == '+') text.remove_prefix(1);
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc{} && ptr == text.data() + text.size() ? IntegerText::fits : IntegerText::too_wide;
+}
+
+// Whether an integer score's text is exactly its parsed double (digits compared, sign and
+// leading zeros aside).
+bool exact_as_double(std::string_view text, double value) noexcept {
+    if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
+    while (text.size() > 1 && text[0] == '0') text.remove_prefix(1);
+    char digits[400];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, std::fabs(value), std::chars_format::fixed, 0);
+    return ec == std::errc{} && std::string_view(digits, static_cast<std::size_t>(end - digits)) == text;
+}
+
+// Beyond this magnitude float64 no longer holds every integer.
+constexpr double exact_integer_limit = 9007199254740992.0;  // 2^53
+
 enum class Label : std::uint8_t { zero, one, not_a_number, not_binary };
 
 Label parse_label(std::string_view text) noexcept {
@@ -258,7 +289,51 @@ private:
         }
         if (format_.groups) table_.group_ids.push_back(group_id(group_text));
         table_.labels.push_back(label == Label::one ? 1 : 0);
-        if (!format_.ranked) table_.scores.push_back(score);
+        if (!format_.ranked) keep_score(line, score_at, score_text, score);
+    }
+
+    // Scores go to `scores` as doubles while they are exact there; an integer beyond +-2^53 moves
+    // the column to int64 (every earlier score is then an exact integer double) for good.
+    void keep_score(std::string_view line, std::string_view score_at, std::string_view text, double score) {
+        // At 2^53 and beyond the parsed double may already be a rounded integer.
+        const bool wide = score >= exact_integer_limit || score <= -exact_integer_limit;
+        if (!wide && integer_line_ == 0) {  // the common case: one compare once a decimal was seen
+            table_.scores.push_back(score);
+            if (all_integers_ && !integer_digits(text)) all_integers_ = false, decimal_line_ = table_.lines;
+            return;
+        }
+        std::int64_t value = 0;
+        const IntegerText integer = parse_integer(text, value);
+        if (integer == IntegerText::no) {
+            if (integer_line_ != 0)
+                fail(line, score_at, "score " + quote(text) + " is not an integer, but line " + std::to_string(integer_line_) +
+                                         " has an integer score beyond +-2^53, which a double would round; "
+                                         "write every score as an integer, or scale the scores");
+            if (all_integers_) all_integers_ = false, decimal_line_ = table_.lines;
+            table_.scores.push_back(score);
+            return;
+        }
+        if (!all_integers_ && exact_as_double(text, score)) {  // 1e20 written out: no rounding happened
+            table_.scores.push_back(score);
+            return;
+        }
+        if (integer == IntegerText::too_wide)
+            fail(line, score_at, "score " + quote(text) + " is an integer beyond the range of int64; a double would round it");
+        if (!wide) {  // below 2^53: exact either way
+            if (integer_line_ != 0) table_.integer_scores.push_back(value);
+            else table_.scores.push_back(score);
+            return;
+        }
+        if (!all_integers_)
+            fail(line, score_at, "score " + quote(text) + " is an integer beyond +-2^53, which a double would round, but line " +
+                                     std::to_string(decimal_line_) + " has a non-integer score; write every score as an integer");
+        if (integer_line_ == 0) {  // every score so far is an integer within 2^53: exact as int64
+            integer_line_ = table_.lines;
+            table_.integer_scores.reserve(table_.scores.capacity());
+            for (double s : table_.scores) table_.integer_scores.push_back(static_cast<std::int64_t>(s));
+            std::vector<double>().swap(table_.scores);
+        }
+        table_.integer_scores.push_back(value);
     }
 
     // Rows of one group usually come together: the previous row's key is checked first.
@@ -285,6 +360,9 @@ private:
     bool reserved_ = false;
     LabelScoreTable table_;
     bool seen_content_ = false;
+    bool all_integers_ = true;        // every score so far written as an integer that fits int64
+    std::size_t decimal_line_ = 0;    // the first line with a score that is not, or 0
+    std::size_t integer_line_ = 0;    // the first line with an integer score beyond +-2^53, or 0
 };
 
 }  // namespace

@@ -30,6 +30,9 @@ std::string_view format_text(CsvFormat format) noexcept;
 struct LabelScoreTable {
     std::vector<std::uint8_t> labels;  // 0 or 1 (validated while parsing)
     std::vector<double> scores;        // never NaN (validated while parsing); empty when ranked
+    // Filled instead of `scores` when every score is written as an integer and one of them lies
+    // beyond +-2^53, where float64 would round neighbouring integers into one value.
+    std::vector<std::int64_t> integer_scores;
     // With groups: each row's group as a dense id (order of first appearance), and per group its
     // key text and the 1-based line of its first row.
     std::vector<std::uint32_t> group_ids;
@@ -60,7 +63,10 @@ inline constexpr std::size_t max_line_bytes = std::size_t{1} << 20;
 //   `inf`, `-inf`, `infinity`), plus one optional leading `+` (`+inf`, `+0.5`), which from_chars
 //   alone would reject. Rejected: NaN in any spelling, hexadecimal, and values outside the
 //   range of double (`1e400`, `1e-400`): rounding those to inf or 0 would invent ties that are
-//   not in the data.
+//   not in the data. Scores written as integers (`-12`, `+9007199254740993`) are exact: when
+//   every score is one and some lie beyond +-2^53 they are read as int64 (integer_scores); an
+//   integer score beyond int64, or one beyond +-2^53 in a file with non-integer scores, is an
+//   error (a double would round it).
 // `size_hint`, the input's size in bytes when known (0 otherwise), lets the reader size its
 // arrays once instead of growing them by doubling.
 // Throws InputError for the first problem found and std::bad_alloc when memory runs out.

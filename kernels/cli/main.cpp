@@ -89,6 +89,8 @@ void print_help() {
         "  score  a decimal floating-point number: 0.5, .5, 1e-3, inf, -inf, infinity; one leading\n"
         "         '+' is accepted (+inf). NaN, hexadecimal, and values outside the range of double\n"
         "         (1e400, 1e-400) are errors. Equal scores are ties (see --ties); -0 equals 0.\n"
+        "         Integer scores are exact: when every score is an integer and some lie beyond\n"
+        "         +-2^53 (where doubles round), the column is read as int64.\n"
         "  Spaces and tabs around fields, blank lines, CRLF line ends, a UTF-8 byte order mark and\n"
         "  a missing final newline are accepted. The first non-blank line is a header, and skipped,\n"
         "  when neither of its two fields is a number (e.g. 'label,score'). Lines are limited to\n"
@@ -329,8 +331,13 @@ int run_ranked(const CommandLine& cmd, const std::string& name, const aucrecall:
 
 int run_groups(const CommandLine& cmd, const std::string& name, const aucrecall::cli::LabelScoreTable& table,
                double read_ms) {
-    const aucrecall::Input items{table.labels.data(), cmd.ranked ? nullptr : table.scores.data(),
-                                 table.labels.size(), aucrecall::LabelType::u8, aucrecall::ScoreType::f64};
+    const bool integers = !table.integer_scores.empty();
+    const aucrecall::Input items{table.labels.data(),
+                                 cmd.ranked ? nullptr
+                                 : integers ? static_cast<const void*>(table.integer_scores.data())
+                                            : static_cast<const void*>(table.scores.data()),
+                                 table.labels.size(), aucrecall::LabelType::u8,
+                                 integers ? aucrecall::ScoreType::i64 : aucrecall::ScoreType::f64};
     const aucrecall::GroupOptions options{cmd.ties, cmd.k, cmd.undefined.value_or(aucrecall::Undefined::skip)};
     const auto start = std::chrono::steady_clock::now();
     aucrecall::GroupSummary summary;
@@ -419,8 +426,10 @@ int run(const CommandLine& cmd) {
     if (cmd.ranked) return run_ranked(cmd, name, table, read_ms);
 
     const std::span<const std::uint8_t> labels(table.labels);
-    const std::span<const double> scores(table.scores);
-    const aucrecall::Input input = aucrecall::make_input(labels, scores);
+    const aucrecall::Input input =
+        table.integer_scores.empty()
+            ? aucrecall::make_input(labels, std::span<const double>(table.scores))
+            : aucrecall::make_input(labels, std::span<const std::int64_t>(table.integer_scores));
     const aucrecall::Kernel& kernel =
         cmd.kernel.empty() ? cli_default_kernel(input, cmd.k) : *aucrecall::find_kernel(cmd.kernel);
     if (input.n > kernel.max_practical_n)

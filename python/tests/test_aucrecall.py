@@ -35,7 +35,7 @@ def reference(labels, scores, ties="average", k=None):
     """SPEC.md's metric as a Fraction (None where it is NaN), by the curve definition; with a
     cutoff k, over the first min(k, n) ranks (SPEC.md "Cutoff K")."""
     labels = [int(v) for v in labels]
-    scores = [float(v) for v in scores]
+    scores = np.asarray(scores).tolist()  # Python ints for integer scores: compared exactly
     n, positives = len(labels), sum(labels)
     m = n if k is None else min(k, n)
     if positives == 0 or m < 2:
@@ -144,6 +144,50 @@ def test_converted_inputs_give_the_same_value():
         (np.repeat(labels, 2)[::2], np.repeat(scores, 2)[::2]),   # strided views
     ):
         assert aucrecall.auc_recall(y_true, y_score) == expected
+
+
+def integer_scores(n, seed, dtype, spread):
+    """Integer scores of `dtype` with runs of ties, spread over +-2^spread (clipped to the dtype)."""
+    rng = np.random.default_rng(seed)
+    info = np.iinfo(dtype)
+    base = rng.integers(max(info.min, -2**spread), min(info.max, 2**spread), n // 3 + 1, dtype=np.int64
+                        if dtype != np.uint64 else np.uint64, endpoint=True)
+    values = rng.choice(base, n)                    # about three items per value: ties
+    values[: n // 10] = values[: n // 10] | 1       # neighbours 1 apart beyond 2^53 too
+    values[n // 10: n // 5] = values[: n // 10] ^ 1
+    return rng.integers(0, 2, n), values.astype(dtype)
+
+
+@pytest.mark.parametrize("score_dtype", [np.int8, np.uint16, np.int32, np.int64, np.uint64])
+@pytest.mark.parametrize("ties", ["average", "stable"])
+def test_integer_scores_are_exact_beyond_two_to_the_53(score_dtype, ties):
+    # Distinct integers above 2^53 share a float64: they must still rank apart.
+    assert aucrecall.auc_recall([1, 0], np.array([2**53, 2**53 + 1]), ties=ties) == 0.5
+    assert aucrecall.auc_recall([0, 1], np.array([2**53, 2**53 + 1]), ties=ties) == 1.0
+    assert aucrecall.auc_recall([1, 0], np.array([2**64 - 1, 2**64 - 2], np.uint64), ties=ties) == 1.0
+    for n in (3, 17, 300):
+        for spread in (8, 31, 62, 64):
+            labels, scores = integer_scores(n, seed=n + spread, dtype=score_dtype, spread=spread)
+            for k in (None, 5):
+                expected = as_float(reference(labels, scores, ties, k))
+                got = aucrecall.auc_recall(labels, scores, ties=ties, k=k)
+                assert same(got, expected), (n, spread, k, got, expected)
+            groups = np.arange(n) % 3
+            result = aucrecall.auc_recall_grouped(labels, scores, groups=groups, ties=ties)
+            for g in range(3):
+                expected = as_float(reference(labels[groups == g], scores[groups == g], ties))
+                assert same(result.values[g], expected), (n, spread, g)
+
+
+def test_integer_scores_the_counts_cannot_hold_are_refused():
+    # The summary and the partitioned counts keep score bounds and keys as doubles: integers
+    # beyond +-2^53 are refused by name, never rounded; within, they are exact.
+    wide = np.array([5, 2**53 + 1])
+    with pytest.raises(ValueError, match=r"score at index 1 is 9007199254740993, beyond \+-2\^53: summarize"):
+        aucrecall.summarize([1, 0], wide)
+    assert aucrecall.summarize([1, 0], np.array([5, 2**53])).metric() == aucrecall.auc_recall([1, 0], [5, 2**53])
+    with pytest.raises(ValueError, match=r"no exact float64"):
+        aucrecall.auc_recall([1, 0], np.array([1, 1 + np.longdouble(2.0) ** -60], np.longdouble))
 
 
 # --- zero copy, inputs untouched ------------------------------------------------------------

@@ -191,6 +191,29 @@ class GoodInput(CliCase):
                             got = self.metric_of(content, "--kernel", kernel, "--ties", ties)
                             self.assert_metric(got, expected)
 
+    def test_integer_scores_beyond_two_to_the_53_are_exact(self):
+        # Neighbours above 2^53 share a double; read as int64 they rank apart, in every mode.
+        rng = random.Random(SEED + 53)
+        base = 2**53
+        for n in (2, 3, 17, 300):
+            labels = [rng.randint(0, 1) for _ in range(n)]
+            labels[0] = 1
+            scores = [rng.choice([base, base + 1, base + 2, -base - 1, 2**63 - 1, -2**63, rng.randint(-9, 9)])
+                      for _ in range(n)]
+            content = "".join(f"{l},{s}\n" for l, s in zip(labels, scores))
+            for ties in ("average", "stable"):
+                expected = exact_metric(labels, scores, ties)
+                for kernel in self.kernels():
+                    with self.subTest(n=n, ties=ties, kernel=kernel):
+                        self.assert_metric(self.metric_of(content, "--kernel", kernel, "--ties", ties), expected)
+                self.assert_metric(self.metric_of(content, "--ties", ties, "--k", "2"), exact_metric(labels, scores, ties, 2))
+        self.assertEqual(self.metric_of("1,9007199254740992\n0,9007199254740993\n", "--ties", "stable"), 0.5)
+        path = self.write("g.csv", "a,1,9007199254740992\na,0,9007199254740993\nb,0,1\nb,1,2\n")
+        code, out, err = self.run_cli("--groups", path)
+        self.assertEqual((code, err, float(out)), (0, "", 0.75))
+        # Exact doubles written as integers stay accepted beside decimals.
+        self.assertEqual(self.metric_of("1,0.5\n0,100000000000000000000\n"), 0.5)
+
     def test_tie_policies_differ_on_tied_scores(self):
         # All tied: `stable` keeps file order (positives last), `average` is order-free.
         labels, scores = [0, 0, 1, 1], [0.5] * 4
@@ -303,6 +326,10 @@ class BadInput(CliCase):
         "line numbers count blank and crlf lines": ("\r\n1,0.9\r\n\r\n  \r\n0,x\r\n", ":5:3: ", "not a number"),
         "nul byte": ("1,0.9\n0,0.\x005\n", ":2:3: ", "\\x00"),
         "old mac line ends": ("1,0.9\r0,0.8\r", ":1:8: ", "extra field"),
+        # A double would round these integers; they are never silently rounded.
+        "wide integer after a decimal": ("1,0.5\n0,9007199254740993\n", ":2:3: ", "non-integer score"),
+        "decimal after a wide integer": ("1,9007199254740993\n0,0.5\n", ":2:3: ", "not an integer"),
+        "integer beyond int64": ("1,5\n0,18446744073709551615\n", ":2:3: ", "beyond the range of int64"),
     }
 
     def assert_fails(self, args, expected_prefix, phrase="", code=1, stdin=None):

@@ -11,6 +11,9 @@
 // ranked list, and groups keyed i mod c (interleaved rows), each group against the reference.
 // The ranked scan runs once per instruction set the CPU supports (its per-ISA code), and
 // radix_rank also with its concentrated-data switch off (its bucket path on tied data).
+// Raw mode with the float32 bit set makes the eight bytes one int64 score instead: compute()
+// naming each kernel, at K and grouped, against the reference on the integers themselves (a
+// path through rounded doubles would tie neighbours above 2^53).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -148,6 +151,39 @@ void check_per_query(const Typed<Label, Score>& typed, aucrecall::Ties ties, std
     }
 }
 
+void check_integer_scores(const std::vector<std::uint8_t>& bits, const std::vector<std::int64_t>& scores,
+                          aucrecall::Ties ties, std::uint64_t k) {
+    const std::size_t n = scores.size();
+    const std::vector<std::int64_t> labels(bits.begin(), bits.end());
+    const aucrecall::Input input = aucrecall::make_input<std::int64_t, std::int64_t>(labels, scores);
+    auto fail = [&](const std::string& what, double got, double want) {
+        std::fprintf(stderr, "kernels_fuzz (int64 scores): %s gave %.17g, reference %.17g; n=%zu ties=%s\n",
+                     what.c_str(), got, want, n, std::string(aucrecall::to_string(ties)).c_str());
+        std::abort();
+    };
+    const double expected = reference::metric<std::int64_t, std::int64_t>(labels, scores, ties);
+    for (const aucrecall::Kernel& kernel : aucrecall::kernels()) {
+        if (!affordable(kernel, n)) continue;
+        const double got = aucrecall::compute(input, {.kernel = kernel.name, .ties = ties});
+        if (!kernel_checks::within_accuracy(kernel, got, expected)) fail(std::string(kernel.name), got, expected);
+    }
+    const aucrecall::Kernel& chosen = aucrecall::default_kernel(input);
+    const double at_k = aucrecall::compute(input, {.ties = ties, .k = k});
+    const double want_at_k = reference::metric_at<std::int64_t, std::int64_t>(labels, scores, ties, k);
+    if (!kernel_checks::within_accuracy(chosen, at_k, want_at_k)) fail("compute() at K", at_k, want_at_k);
+    std::vector<std::uint8_t> keys(n);
+    for (std::size_t i = 0; i < n; ++i) keys[i] = static_cast<std::uint8_t>(i % 3);
+    const aucrecall::GroupSummary grouped =
+        aucrecall::compute_grouped({input, keys.data(), aucrecall::GroupKeyType::u8}, {.ties = ties});
+    for (std::size_t g = 0; g < grouped.values.size(); ++g) {
+        std::vector<std::int64_t> gl, gs;
+        for (std::size_t i = g; i < n; i += 3) gl.push_back(labels[i]), gs.push_back(scores[i]);
+        const double want = reference::metric<std::int64_t, std::int64_t>(gl, gs, ties);
+        if (!kernel_checks::within_accuracy(chosen, grouped.values[g], want))
+            fail("compute_grouped group " + std::to_string(g), grouped.values[g], want);
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -157,9 +193,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool raw_doubles = (mode >> 3) & 1;
     std::vector<std::uint8_t> bits;
     std::vector<double> values;
+    const bool raw_integers = raw_doubles && ((mode >> 4) & 1);
+    std::vector<std::int64_t> integers;
     for (std::size_t at = 1; at < size && bits.size() < max_items;) {
         bits.push_back(data[at++] & 1);
         double value = 0;
+        if (raw_integers) {
+            std::uint8_t bytes[8] = {};
+            for (std::size_t k = 0; k < 8 && at < size; ++k) bytes[k] = data[at++];
+            std::int64_t integer = 0;
+            std::memcpy(&integer, bytes, sizeof integer);
+            integers.push_back(integer);
+            continue;
+        }
         if (raw_doubles) {
             std::uint8_t bytes[8] = {};
             for (std::size_t k = 0; k < 8 && at < size; ++k) bytes[k] = data[at++];
@@ -173,7 +219,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const int label_type = (mode >> 1) & 3;
     const bool f32 = (mode >> 4) & 1;
     const unsigned per_query = mode >> 5;
-    const std::uint64_t k = 1 + data[size - 1] % (values.size() + 2);
+    const std::uint64_t k = 1 + data[size - 1] % (bits.size() + 2);
+    if (raw_integers) {
+        check_integer_scores(bits, integers, ties, k);
+        return 0;
+    }
     auto run = [&](auto label_tag) {
         using Label = typename decltype(label_tag)::type;
         auto both = [&](auto score_tag) {

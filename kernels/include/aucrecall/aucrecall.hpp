@@ -38,13 +38,20 @@ std::string_view to_string(Ties ties) noexcept;
 Ties parse_ties(std::string_view text);
 
 enum class LabelType : std::uint8_t { boolean, u8, i32, i64 };
-enum class ScoreType : std::uint8_t { f32, f64 };
+// Integer scores are exact: compute(), the grouped entry points and the cutoff order them as
+// integers (those within +-2^53, where every integer is a double, as their doubles; wider int64
+// and uint64 values by their dense rank, one sort), so values above 2^53 never collapse into
+// ties. The mergeable summary and the partitioned counts take integers within +-2^53 and refuse
+// wider ones with std::invalid_argument (their score bounds and keys are doubles). The kernels
+// themselves read floats: calling a Kernel's run() directly with integer scores throws.
+enum class ScoreType : std::uint8_t { f32, f64, i32, i64, u64 };
 
 template <class T> inline constexpr bool is_label_type_v =
     std::is_same_v<T, bool> || std::is_same_v<T, std::uint8_t> ||
     std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t>;
 template <class T> inline constexpr bool is_score_type_v =
-    std::is_same_v<T, float> || std::is_same_v<T, double>;
+    std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, std::int32_t> ||
+    std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::uint64_t>;
 
 template <class T> constexpr LabelType label_type_of() noexcept {
     static_assert(is_label_type_v<T>, "labels must be bool, uint8_t, int32_t or int64_t");
@@ -54,9 +61,12 @@ template <class T> constexpr LabelType label_type_of() noexcept {
     else return LabelType::i64;
 }
 template <class T> constexpr ScoreType score_type_of() noexcept {
-    static_assert(is_score_type_v<T>, "scores must be float or double");
+    static_assert(is_score_type_v<T>, "scores must be float, double, int32_t, int64_t or uint64_t");
     if constexpr (std::is_same_v<T, float>) return ScoreType::f32;
-    else return ScoreType::f64;
+    else if constexpr (std::is_same_v<T, double>) return ScoreType::f64;
+    else if constexpr (std::is_same_v<T, std::int32_t>) return ScoreType::i32;
+    else if constexpr (std::is_same_v<T, std::int64_t>) return ScoreType::i64;
+    else return ScoreType::u64;
 }
 
 // The largest input the library accepts: 2^40 items (16 TiB of int64/double input). Every count

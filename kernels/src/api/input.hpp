@@ -19,6 +19,11 @@
 
 namespace aucrecall::detail {
 
+inline bool integer_scores(ScoreType type) noexcept { return type != ScoreType::f32 && type != ScoreType::f64; }
+
+// Integer scores reach the typed code only as the exact doubles of ExactScores (exact_scores.hpp).
+[[noreturn]] void throw_integer_scores_unconverted();
+
 // Calls fn(std::span<const Label>, std::span<const Score>) with the input's real types, so
 // each kernel is written once as a template and instantiated for all 8 combinations.
 template <class Fn>
@@ -26,6 +31,7 @@ decltype(auto) visit(const Input& in, Fn&& fn) {
     auto with_scores = [&](auto labels) -> decltype(auto) {
         if (in.score_type == ScoreType::f32)
             return fn(labels, std::span<const float>(static_cast<const float*>(in.scores), in.n));
+        if (in.score_type != ScoreType::f64) throw_integer_scores_unconverted();
         return fn(labels, std::span<const double>(static_cast<const double*>(in.scores), in.n));
     };
     switch (in.label_type) {

@@ -1,4 +1,5 @@
 // The kernel registry and the public entry point.
+#include "api/exact_scores.hpp"
 #include "api/input.hpp"
 #include "api/kernel_record.hpp"
 #include "evaluation/cutoff.hpp"
@@ -158,11 +159,20 @@ Undefined parse_undefined(std::string_view text) {
 void validate(const Input& input) {
     detail::check_size(input.n);
     check_pointers(input);
+    if (detail::integer_scores(input.score_type)) {  // no integer is NaN
+        detail::visit_labels(input.labels, input.n, input.label_type,
+                             [](auto labels) { detail::check_labels(labels); });
+        return;
+    }
     detail::visit(input, [](auto labels, auto scores) { detail::check(labels, scores); });
 }
 
 double compute(const Input& input, const Options& options) {
     detail::check_size(input.n);
+    if (detail::integer_scores(input.score_type)) {
+        const detail::ExactScores exact(input, detail::WideIntegers::rank, "compute");
+        return compute(exact.input(), options);
+    }
     const Kernel* kernel = &default_kernel(input);
     if (!options.kernel.empty()) {
         kernel = find_kernel(options.kernel);

@@ -16,6 +16,7 @@
 //      form over the first min(K, g) ranks (evaluation/cutoff.hpp); ranked groups skip the sort.
 // Threads take contiguous ranges of groups; each group's value is computed by one thread alone
 // and the mean is summed in group order afterwards, so the bits never depend on thread count.
+#include "api/exact_scores.hpp"
 #include "api/input.hpp"
 #include "evaluation/cutoff.hpp"
 #include "evaluation/group_layout.hpp"
@@ -319,6 +320,12 @@ void evaluate(const Input& items, const Layout& layout, const GroupOptions& opti
 
 GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& options) {
     check_shape(input.items);
+    if (input.items.scores != nullptr && detail::integer_scores(input.items.score_type)) {
+        const detail::ExactScores exact(input.items, detail::WideIntegers::rank, "compute_grouped");
+        GroupedInput converted = input;
+        converted.items = exact.input();
+        return compute_grouped(converted, options);
+    }
     if (input.items.n > 0 && input.keys == nullptr)
         throw std::invalid_argument("null group keys with n = " + std::to_string(input.items.n));
     Layout layout = groups::layout_from(input);
@@ -332,6 +339,10 @@ GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& opti
 GroupSummary compute_grouped_offsets(const Input& items, std::span<const std::uint64_t> offsets,
                                      const GroupOptions& options) {
     check_shape(items);
+    if (items.scores != nullptr && detail::integer_scores(items.score_type)) {
+        const detail::ExactScores exact(items, detail::WideIntegers::rank, "compute_grouped_offsets");
+        return compute_grouped_offsets(exact.input(), offsets, options);
+    }
     if (offsets.empty() || offsets.front() != 0)
         throw std::invalid_argument("group offsets must start with 0");
     for (std::size_t g = 1; g < offsets.size(); ++g)

@@ -3,6 +3,7 @@
 // pair counts of a partition against one class gathered from every partition; metric@K from the
 // items that can reach rank K. The counting itself is the library's: keys sorted by keysort's
 // vqsort, pairs counted by rank_count's merge, the cutoff by evaluation/cutoff.hpp.
+#include "api/exact_scores.hpp"
 #include "api/input.hpp"
 #include "api/kernel_record.hpp"
 #include "evaluation/cutoff.hpp"
@@ -89,12 +90,20 @@ std::uint64_t score_key(double score) noexcept { return detail::order_key(score)
 
 PartitionScan scan(const Input& input) {
     check_shape(input);
+    if (detail::integer_scores(input.score_type)) {  // keys must agree across partitions: exact values only
+        const detail::ExactScores exact(input, detail::WideIntegers::refuse, "a partitioned count");
+        return scan(exact.input());
+    }
     return detail::visit(input, [](auto labels, auto scores) { return scan_typed(labels, scores); });
 }
 
 PairTotals count_against(const Input& partition, std::uint64_t first_position, std::span<const std::uint64_t> keys,
                          std::span<const std::uint64_t> positions, bool class_is_positive, Ties ties) {
     check_shape(partition);
+    if (detail::integer_scores(partition.score_type)) {
+        const detail::ExactScores exact(partition, detail::WideIntegers::refuse, "a partitioned count");
+        return count_against(exact.input(), first_position, keys, positions, class_is_positive, ties);
+    }
     if (positions.size() != keys.size())
         throw std::invalid_argument("count_against: " + std::to_string(keys.size()) + " keys but " +
                                     std::to_string(positions.size()) + " positions");
@@ -131,6 +140,10 @@ PairTotals count_against(const Input& partition, std::uint64_t first_position, s
 
 double compute_top(const Input& top, std::uint64_t k, std::uint64_t positives_elsewhere, Ties ties) {
     check_shape(top);
+    if (detail::integer_scores(top.score_type)) {  // one call holds every score that can reach rank K
+        const detail::ExactScores exact(top, detail::WideIntegers::rank, "compute_top");
+        return compute_top(exact.input(), k, positives_elsewhere, ties);
+    }
     if (k < 1 || k > top.n)
         throw std::invalid_argument("compute_top: k = " + std::to_string(k) + " outside 1.." + std::to_string(top.n) +
                                     " (the items given must hold every rank up to k)");

@@ -2,6 +2,7 @@
 // RankSumSummary). The pair counts come from the rank-sum kernel default_kernel() picks, through
 // its record's `parts` (the same counting as compute()); this file adds one pass for what the
 // merge needs beyond them (the score range and the top tie group) and the merge itself.
+#include "api/exact_scores.hpp"
 #include "api/input.hpp"
 #include "api/kernel_record.hpp"
 #include "rank_sum/identity.hpp"
@@ -59,6 +60,10 @@ std::string range_text(const RankSumSummary& s) {
 
 RankSumSummary summarize(const Input& input, Ties ties) {
     detail::check_size(input.n);
+    if (detail::integer_scores(input.score_type)) {  // the score bounds are doubles: exact ones only
+        const detail::ExactScores exact(input, detail::WideIntegers::refuse, "summarize");
+        return summarize(exact.input(), ties);
+    }
     if (input.n > 0 && (input.labels == nullptr || input.scores == nullptr))
         throw std::invalid_argument("null data pointer with n = " + std::to_string(input.n));
     RankSumSummary s;
