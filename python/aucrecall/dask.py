@@ -23,8 +23,10 @@ scheduler. How the global metric is counted:
    its sorted keys go to every partition, which counts its own items of the other class against
    them: one more read, integers summed, no shuffle ("broadcast").
 3. Otherwise the rows are range-partitioned by score (ranges of whole histogram bins, at most
-   `RANGE_MAX_ITEMS` rows each where a bin allows) with Dask's task shuffle, each range is
-   counted as one input and the range summaries merge in score order ("shuffle").
+   `RANGE_MAX_ITEMS` rows each) with Dask's task shuffle, each range is counted as one input and
+   the range summaries merge in score order ("shuffle"). A bin holding more rows is split by a
+   finer histogram (one more read per level, only for such bins); a single score value holding
+   more rows does not travel: all its pairs are ties, counted in closed form where its rows lie.
 
 `ties="stable"` follows the global row order (partition, then row); the row position travels
 where it is needed. A cutoff `k` sends only the rows that can reach rank K (the histogram says
@@ -48,7 +50,9 @@ from . import auc_recall_grouped as _grouped_in_memory
 # The smaller class is broadcast up to this many items (16 bytes each, key and position: 256 MiB
 # held by every worker at the most).
 BROADCAST_MAX_ITEMS = 16_000_000
-# Rows per score range in the shuffle path (a single histogram bin may hold more).
+# Rows per score range in the shuffle path: larger histogram bins are split by one more read per
+# level, and a single score value holding more rows never travels (its pairs are counted in closed
+# form), so no worker holds more than this many shuffled rows at a time plus its own partitions.
 RANGE_MAX_ITEMS = 2_000_000
 _HISTOGRAM_SHIFT = 64 - _core._histogram_bits()
 
@@ -236,26 +240,152 @@ def _broadcast_counts(label_parts, score_parts, first, ties):
     return tuple(sum(c[j] for c in counts) for j in range(3))
 
 
-def _ranges(first, max_items):
-    """Range starts (bin ids, ascending): consecutive whole bins up to max_items rows each."""
-    starts, rows = [], 0
-    sizes = first["bin_positives"] + first["bin_negatives"]
-    for b, size in zip(first["bins"], sizes):
-        if not starts or rows + int(size) > max_items:
-            starts.append(int(b))
+# ---- the shuffle path: score ranges, refined where a bin is too large ----------------------------
+#
+# A cell is a run of 2^shift consecutive keys (a histogram bin is a cell of shift 64 - bits). Cells
+# holding more than RANGE_MAX_ITEMS rows are split into finer cells by one more read, at the shifts
+# below in turn; a cell whose rows all share one key (a single score value) is never split or
+# moved: its pairs are all ties, counted in closed form from per-partition counts.
+_REFINE_SHIFTS = (24, 4, 0)
+
+
+@dataclass
+class _Cells:
+    """Non-empty cells in ascending key order: first key, shift, rows per label, and whether all
+    of a cell's rows are known to share one key."""
+    low: np.ndarray        # uint64, first key of each cell
+    shift: np.ndarray      # uint64
+    positives: np.ndarray  # uint64
+    negatives: np.ndarray  # uint64
+    one_key: np.ndarray    # bool
+
+    def sizes(self):
+        return self.positives + self.negatives
+
+
+def _histogram_cells(first):
+    shift = np.uint64(_HISTOGRAM_SHIFT)
+    bins = first["bins"].astype(np.uint64)
+    return _Cells(low=bins << shift, shift=np.full(len(bins), shift, np.uint64),
+                  positives=first["bin_positives"].astype(np.uint64),
+                  negatives=first["bin_negatives"].astype(np.uint64), one_key=np.zeros(len(bins), bool))
+
+
+def _split_part(labels, scores, lows, lasts, shift):
+    """This partition's rows in the cells [lows, lasts] (sorted, disjoint), counted per finer cell
+    of 2^shift keys: (cell ids, positives, negatives, lowest key, highest key)."""
+    keys = _core._score_keys(_as_numpy(scores))
+    where = np.searchsorted(lows, keys, side="right") - 1
+    inside = (where >= 0) & (keys <= lasts[np.maximum(where, 0)])
+    keys, positive = keys[inside], (_as_numpy(labels)[inside] != 0)
+    order = np.argsort(keys, kind="stable")
+    keys, positive = keys[order], positive[order]
+    cells = keys >> np.uint64(shift)
+    if len(cells) == 0:
+        empty = np.array([], np.uint64)
+        return empty, empty, empty, empty, empty
+    starts = np.flatnonzero(np.concatenate([[True], cells[1:] != cells[:-1]]))
+    ends = np.concatenate([starts[1:], [len(cells)]]) - 1
+    pos = np.add.reduceat(positive.astype(np.uint64), starts)
+    sizes = (ends - starts + 1).astype(np.uint64)
+    return cells[starts], pos, sizes - pos, keys[starts], keys[ends]
+
+
+def _merge_splits(a, b):
+    cells = np.concatenate([a[0], b[0]])
+    unique, inverse = np.unique(cells, return_inverse=True)
+    def summed(i):
+        return np.bincount(inverse, weights=np.concatenate([a[i], b[i]]), minlength=len(unique)).astype(np.uint64)
+    lowest = np.full(len(unique), np.iinfo(np.uint64).max, np.uint64)
+    highest = np.zeros(len(unique), np.uint64)
+    np.minimum.at(lowest, inverse, np.concatenate([a[3], b[3]]))
+    np.maximum.at(highest, inverse, np.concatenate([a[4], b[4]]))
+    return unique, summed(1), summed(2), lowest, highest
+
+
+def _refine(label_parts, score_parts, cells, max_items):
+    """Split every cell above max_items rows that may hold several keys, one read per level,
+    until each cell fits or holds one key (at shift 0 every cell holds one key)."""
+    for shift in _REFINE_SHIFTS:
+        big = (cells.sizes() > np.uint64(max_items)) & ~cells.one_key
+        if not big.any():
+            break
+        lows = cells.low[big]  # cells that may hold several keys are aligned to their size
+        lasts = lows + ((np.uint64(1) << cells.shift[big]) - np.uint64(1))
+        parts = [dask.delayed(_split_part)(y, s, lows, lasts, shift) for y, s in zip(label_parts, score_parts)]
+        ids, pos, neg, lowest, highest = dask.compute(_tree(parts, _merge_splits))[0]
+        fine = _Cells(low=ids << np.uint64(shift), shift=np.full(len(ids), shift, np.uint64),
+                      positives=pos, negatives=neg, one_key=lowest == highest)
+        # A cell holding one key starts at that key, so the ranges below never reach past it.
+        fine.low = np.where(fine.one_key, lowest, fine.low)
+        keep = ~big
+        order = np.argsort(np.concatenate([cells.low[keep], fine.low]), kind="stable")
+        cells = _Cells(*(np.concatenate([getattr(cells, f)[keep], getattr(fine, f)])[order]
+                         for f in ("low", "shift", "positives", "negatives", "one_key")))
+    return cells
+
+
+def _ranges(cells, max_items):
+    """Range starts (first keys, ascending), consecutive whole cells up to max_items rows each,
+    and which ranges are one score value holding more rows than that (counted in closed form)."""
+    starts, heavy, rows = [], [], 0
+    for low, size, one_key in zip(cells.low, cells.sizes(), cells.one_key):
+        big = bool(one_key) and int(size) > max_items
+        if not starts or big or heavy[-1] or rows + int(size) > max_items:
+            starts.append(int(low))
+            heavy.append(big)
             rows = 0
         rows += int(size)
-    return np.array(starts, dtype=np.uint64)
+    return np.array(starts, dtype=np.uint64), np.array(heavy, dtype=bool)
 
 
-def _range_frame(labels, scores, offset, starts, ties):
+def _range_frame(labels, scores, offset, starts, heavy, ties):
     labels, scores = _as_numpy(labels), _as_numpy(scores)
-    bins = _core._score_keys(scores) >> np.uint64(_HISTOGRAM_SHIFT)
+    ranges = np.searchsorted(starts, _core._score_keys(scores), side="right").astype(np.int64) - 1
+    rows = None
+    if heavy.any():  # a heavy score value's rows stay where they are
+        rows = np.flatnonzero(~heavy[ranges]).astype(np.uint64)
+        labels, scores, ranges = labels[rows], scores[rows], ranges[rows]
     columns = {"label": (labels != 0).astype(np.uint8), "score": scores}
     if ties == "stable":  # the global row order travels only where ties need it
-        columns["position"] = np.arange(len(labels), dtype=np.uint64) + np.uint64(offset)
-    columns["_partitions"] = np.searchsorted(starts, bins, side="right").astype(np.int64) - 1
+        columns["position"] = (np.arange(len(labels), dtype=np.uint64) if rows is None else rows) + np.uint64(offset)
+    columns["_partitions"] = ranges
     return pd.DataFrame(columns)
+
+
+def _heavy_part(labels, scores, keys):
+    """Per score value in `keys`, this partition's rows of that value counted in closed form:
+    (positives, negatives, (negative, positive) pairs with the negative first, first row's label,
+    the score)."""
+    labels, scores = _as_numpy(labels), _as_numpy(scores)
+    row_keys = _core._score_keys(scores)
+    out = []
+    for key in keys:
+        rows = np.flatnonzero(row_keys == key)
+        positive = labels[rows] != 0
+        negatives_before = np.cumsum(~positive) - ~positive
+        out.append((int(positive.sum()), int(len(rows) - positive.sum()),
+                    int(negatives_before[positive].sum(dtype=np.uint64)),
+                    bool(positive[0]) if len(rows) else None, float(scores[rows[0]]) if len(rows) else None))
+    return out
+
+
+def _heavy_summaries(pieces, ties):
+    """The summary of each heavy score value from its partitions' counts, in partition order: a
+    later partition's positives follow every negative of the earlier ones."""
+    summaries = []
+    for counts in zip(*pieces):
+        positives = negatives = negative_first = 0
+        first = score = None
+        for p, n, pairs, first_label, value in counts:
+            negative_first += pairs + negatives * p
+            positives, negatives = positives + p, negatives + n
+            if first is None and first_label is not None:
+                first, score = first_label, value
+        size = positives + negatives
+        summaries.append((ties, size, positives, 0, positives * negatives,
+                          negative_first if ties == "stable" else 0, size, positives, first, score, score))
+    return summaries
 
 
 def _count_range(frame, ties):
@@ -269,16 +399,24 @@ def _count_range(frame, ties):
 
 
 def _shuffle_counts(label_parts, score_parts, first, ties):
-    starts = _ranges(first, RANGE_MAX_ITEMS)
+    cells = _refine(label_parts, score_parts, _histogram_cells(first), RANGE_MAX_ITEMS)
+    starts, heavy = _ranges(cells, RANGE_MAX_ITEMS)
     offsets = _offsets(first["lengths"])
     score_dtype = dask.compute(dask.delayed(lambda s: _as_numpy(s).dtype)(score_parts[0]))[0]
-    meta = _range_frame(np.array([], np.uint8), np.array([], score_dtype), 0, starts, ties)
-    frames = [dask.delayed(_range_frame)(y, s, offsets[i], starts, ties)
+    meta = _range_frame(np.array([], np.uint8), np.array([], score_dtype), 0, starts, heavy, ties)
+    frames = [dask.delayed(_range_frame)(y, s, offsets[i], starts, heavy, ties)
               for i, (y, s) in enumerate(zip(label_parts, score_parts))]
     table = dd.from_delayed(frames, meta=meta, verify_meta=False)
     shuffled = rearrange_by_column(table, "_partitions", npartitions=len(starts), shuffle="tasks")
-    pieces = dask.compute(*[dask.delayed(_count_range)(part, ties) for part in shuffled.to_delayed()])
-    ordered = sorted((pair for piece in pieces for pair in piece), key=lambda pair: pair[0])
+    heavy_keys = starts[heavy]
+    counted = [dask.delayed(_count_range)(part, ties) for part in shuffled.to_delayed()]
+    heavy_parts = [dask.delayed(_heavy_part)(y, s, heavy_keys) for y, s in zip(label_parts, score_parts)] \
+        if len(heavy_keys) else []
+    pieces, heavy_pieces = dask.compute(counted, heavy_parts)
+    ordered = [pair for piece in pieces for pair in piece]
+    if len(heavy_keys):
+        ordered += list(zip(np.flatnonzero(heavy).tolist(), _heavy_summaries(heavy_pieces, ties)))
+    ordered.sort(key=lambda pair: pair[0])
     total = None
     for _, summary in ordered:
         total = summary if total is None else _core._merge(total, summary)

@@ -57,6 +57,10 @@ def data(kind, n, rng, label_dtype=np.int64, score_dtype=np.float64):
         scores = np.round(rng.random(n) * 8) / 8
     elif kind == "equal":
         scores = np.full(n, 0.5)
+    elif kind == "narrow":  # many distinct scores inside one histogram bin
+        scores = 0.5 + rng.random(n) * 1e-12
+    elif kind == "heavy":   # one score value holding half the rows, beside distinct neighbours
+        scores = np.where(rng.random(n) < 0.5, 0.5, 0.5 + rng.random(n) * 1e-13)
     elif kind == "one_positive":
         labels = np.zeros(n, label_dtype)
         labels[n // 2] = 1
@@ -89,13 +93,36 @@ def small_ranges(monkeypatch):
 @pytest.mark.parametrize("ties", ["average", "stable"])
 def test_bit_identical_on_a_cluster(client, small_ranges, path, ties):
     rng = np.random.default_rng(11)
-    for kind in ("uniform", "ties", "equal", "one_positive", "no_positive"):
+    for kind in ("uniform", "ties", "equal", "heavy", "one_positive", "no_positive"):
         for parts in (1, 2, 7, 64):
             labels, scores = data(kind, 700, rng)
             sizes = uneven_sizes(len(labels), parts, rng)
             expected = aucrecall.auc_recall(labels, scores, ties=ties)
             got = ad.auc_recall(chunked(labels, sizes), chunked(scores, sizes), ties=ties, path=path)
             assert same(got, expected), (kind, parts, got, expected)
+
+
+@pytest.mark.parametrize("kind", ["narrow", "heavy", "equal", "ties"])
+@pytest.mark.parametrize("ties", ["average", "stable"])
+def test_no_shuffled_range_exceeds_the_budget(small_ranges, monkeypatch, kind, ties):
+    """A bin above the range budget is split by a finer histogram; a score value above it is
+    counted in closed form and never travels: every shuffled range stays within the budget."""
+    largest = []
+    count_range = ad._count_range
+    def watched(frame, ties):
+        largest.extend(len(rows) for _, rows in frame.groupby("_partitions"))
+        return count_range(frame, ties)
+    monkeypatch.setattr(ad, "_count_range", watched)
+    rng = np.random.default_rng(17)
+    with dask.config.set(scheduler="sync"):
+        for parts in (1, 5, 23):
+            for score_dtype in (np.float64, np.float32):
+                labels, scores = data(kind, 900, rng, score_dtype=score_dtype)
+                sizes = uneven_sizes(len(labels), parts, rng)
+                expected = aucrecall.auc_recall(labels, scores, ties=ties)
+                got = ad.auc_recall(chunked(labels, sizes), chunked(scores, sizes), ties=ties, path="shuffle")
+                assert same(got, expected), (kind, parts, score_dtype, got, expected)
+    assert max(largest, default=0) <= ad.RANGE_MAX_ITEMS
 
 
 @pytest.mark.parametrize("label_dtype", [np.bool_, np.uint8, np.int32, np.int64])
@@ -109,6 +136,24 @@ def test_every_label_and_score_dtype_on_the_local_scheduler(small_ranges, label_
             for ties in ("average", "stable"):
                 got = ad.auc_recall(chunked(labels, sizes), chunked(scores, sizes), ties=ties, path=path)
                 assert same(got, aucrecall.auc_recall(labels, scores, ties=ties)), (path, ties)
+
+
+def test_integer_scores_within_two_to_the_53_and_a_clear_refusal_beyond(small_ranges):
+    rng = np.random.default_rng(8)
+    labels = (rng.random(600) < 0.3).astype(np.int64)
+    scores = rng.integers(-2**53, 2**53, 200, endpoint=True)[rng.integers(0, 200, 600)]  # ties
+    sizes = uneven_sizes(600, 7, rng)
+    with dask.config.set(scheduler="sync"):
+        for dtype in (np.int32, np.int64):
+            s = scores.astype(dtype) if dtype == np.int64 else (scores >> 23).astype(np.int32)
+            for path in ("broadcast", "shuffle"):
+                for ties in ("average", "stable"):
+                    got = ad.auc_recall(chunked(labels, sizes), chunked(s, sizes), ties=ties, path=path)
+                    assert same(got, aucrecall.auc_recall(labels, s, ties=ties)), (dtype, path, ties)
+        wide = scores.copy()
+        wide[555] = 2**53 + 1
+        with pytest.raises(ValueError, match=r"beyond \+-2\^53"):
+            ad.auc_recall(chunked(labels, sizes), chunked(wide, sizes))
 
 
 def test_dask_series_and_the_default_path(client):
