@@ -45,11 +45,23 @@ bool is_one_dimensional_contiguous(const py::array& a) {
     return a.ndim() == 1 && (a.shape(0) <= 1 || a.strides(0) == a.itemsize());
 }
 
+// python/aucrecall/_inputs.py: pandas' extension dtypes and non-integer group keys.
+py::module_ inputs() { return py::module_::import("aucrecall._inputs"); }
+
+// A pandas object whose dtype is not a NumPy dtype (nullable Int64/boolean/Float64, Categorical,
+// string): NumPy alone would make it an object array.
+bool has_extension_dtype(const py::handle& value) {
+    if (py::isinstance<py::array>(value) || !py::hasattr(value, "dtype")) return false;
+    return !py::isinstance(value.attr("dtype"), numpy().attr("dtype"));
+}
+
 // Any array-like as a NumPy array (no copy for an ndarray), rejecting what cannot be a column.
 py::array as_array(const py::handle& value, const char* what) {
-    py::array a = py::isinstance<py::array>(value)
-                      ? py::reinterpret_borrow<py::array>(value)
-                      : py::array(numpy().attr("asarray")(value));
+    if (value.is_none())
+        throw py::type_error(std::string(what) + " is None; expected a one-dimensional array of numbers");
+    py::array a = py::isinstance<py::array>(value)   ? py::reinterpret_borrow<py::array>(value)
+                  : has_extension_dtype(value) ? py::array(inputs().attr("column")(value, what))
+                                               : py::array(numpy().attr("asarray")(value));
     if (a.ndim() != 1)
         throw py::value_error(std::string(what) + " must be one-dimensional, got " +
                               std::to_string(a.ndim()) + " dimensions");
@@ -303,23 +315,29 @@ std::optional<aucrecall::GroupKeyType> library_key_type(const py::array& a) {
 struct Keys {
     Column column;
     aucrecall::GroupKeyType type = aucrecall::GroupKeyType::i64;
-    py::array original;
+    py::object original;  // an array, or a pandas Categorical (indexed like one)
 };
 
 Keys group_keys(const py::handle& value) {
     Keys keys;
-    py::array a = py::isinstance<py::array>(value) ? py::reinterpret_borrow<py::array>(value)
-                                                   : py::array(numpy().attr("asarray")(value));
-    if (a.ndim() != 1)
-        throw py::value_error("groups must be one-dimensional, got " + std::to_string(a.ndim()) + " dimensions");
-    keys.original = a;
-    if (const auto type = library_key_type(a)) {
-        keys.type = *type;
-        keys.column = column(a);
-        return keys;
+    if (value.is_none())
+        throw py::type_error("groups is missing or None: pass groups=, one group key per item (integers, strings or any hashable values)");
+    if (!has_extension_dtype(value)) {
+        py::array a = py::isinstance<py::array>(value) ? py::reinterpret_borrow<py::array>(value)
+                                                       : py::array(numpy().attr("asarray")(value));
+        if (a.ndim() != 1)
+            throw py::value_error("groups must be one-dimensional, got " + std::to_string(a.ndim()) + " dimensions");
+        if (const auto type = library_key_type(a)) {
+            keys.original = a;
+            keys.type = *type;
+            keys.column = column(a);
+            return keys;
+        }
     }
-    py::tuple unique = numpy().attr("unique")(a, py::arg("return_inverse") = true);
-    keys.column = column(contiguous_as(py::array(numpy().attr("ravel")(unique[1])), "int64"));
+    // Strings, floats, objects, categoricals, nullable integers: hashed to codes, never sorted.
+    const py::tuple codes = inputs().attr("group_codes")(value);
+    keys.column = column(py::array(codes[0]));
+    keys.original = codes[1];
     keys.type = aucrecall::GroupKeyType::i64;
     return keys;
 }
@@ -385,7 +403,7 @@ GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_s
     }
     GroupedResult r;
     r.values = to_array<double>(summary.values);
-    r.groups = py::array(keys.original[to_array<std::int64_t>(summary.first_item)]);
+    r.groups = py::array(numpy().attr("asarray")(keys.original[to_array<std::int64_t>(summary.first_item)]));
     r.n = to_array<std::int64_t>(summary.n);
     r.positives = to_array<std::int64_t>(summary.positives);
     r.mean = summary.mean;
@@ -651,7 +669,7 @@ PYBIND11_MODULE(_aucrecall, m) {
                    ", skipped=" + std::to_string(r.skipped) + ")";
         });
     m.def("auc_recall_grouped", &auc_recall_grouped, py::arg("y_true"), py::arg("y_score") = py::none(),
-          py::kw_only(), py::arg("groups"), py::arg("k") = py::none(), py::arg("ties") = "average",
+          py::kw_only(), py::arg("groups") = py::none(), py::arg("k") = py::none(), py::arg("ties") = "average",
           py::arg("undefined") = "skip", auc_recall_grouped_doc);
 
     m.def(
@@ -667,9 +685,12 @@ PYBIND11_MODULE(_aucrecall, m) {
 
     m.def(
         "default_kernel",
-        [](std::size_t n) {
+        [](const py::object& n) {
+            if (!PyIndex_Check(n.ptr()) || PyBool_Check(n.ptr()) || n.attr("__lt__")(0).cast<bool>())
+                throw py::type_error("default_kernel takes n, a number of items (an int >= 0), got " +
+                                     std::string(py::repr(n)));
             aucrecall::Input input;  // the choice depends on the size alone
-            input.n = n;
+            input.n = n.cast<std::size_t>();
             return std::string(aucrecall::default_kernel(input).name);
         },
         py::arg("n"),

@@ -515,6 +515,71 @@ def test_other_keys_are_factorised():
     assert len(empty) == 0 and math.isnan(empty.mean) and empty.counted == 0
 
 
+def test_pandas_dtypes_as_users_hold_them():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(12)
+    labels = rng.integers(0, 2, 400)
+    scores = np.round(rng.random(400) * 16) / 16
+    keys = rng.integers(0, 30, 400)
+    expected = aucrecall.auc_recall(labels, scores)
+    # Nullable dtypes without NA read as their NumPy dtypes.
+    for y_true in (pd.Series(labels, dtype="Int64"), pd.Series(labels.astype(bool), dtype="boolean"),
+                   pd.array(labels, dtype="Int8")):
+        for y_score in (pd.Series(scores, dtype="Float64"), pd.Series(scores)):
+            assert aucrecall.auc_recall(y_true, y_score) == expected
+    assert aucrecall.auc_recall(labels, pd.Series((scores * 16).astype(np.int64), dtype="Int64")) == expected
+    # Categorical, string and nullable keys group like the same keys as plain values.
+    plain = aucrecall.auc_recall_grouped(labels, scores, groups=[f"q{k}" for k in keys])
+    for groups in (pd.Categorical([f"q{k}" for k in keys]), pd.Series([f"q{k}" for k in keys], dtype="string"),
+                   pd.Series([f"q{k}" for k in keys], dtype="category"), np.array([f"q{k}" for k in keys])):
+        got = aucrecall.auc_recall_grouped(labels, scores, groups=groups)
+        assert list(got.groups) == list(plain.groups)
+        assert np.array_equal(got.values, plain.values, equal_nan=True) and got.mean == plain.mean
+    by_int = aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+    got = aucrecall.auc_recall_grouped(labels, scores, groups=pd.Series(keys, dtype="Int64"))
+    assert list(got.groups) == list(by_int.groups) and np.array_equal(got.values, by_int.values, equal_nan=True)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda pd: dict(y_true=pd.Series([1, None, 0], dtype="Int64"), y_score=[0.1, 0.2, 0.3]),
+     r"^y_true has a missing value \(NA\) at index 1; drop or fill"),
+    (lambda pd: dict(y_true=[1, 0, 1], y_score=pd.Series([0.1, 0.2, None], dtype="Float64")),
+     r"^y_score has a missing value \(NA\) at index 2"),
+    (lambda pd: dict(y_true=pd.Series([True, pd.NA, False], dtype="boolean"), y_score=[0.1, 0.2, 0.3]),
+     r"^y_true has a missing value \(NA\) at index 1"),
+    (lambda pd: dict(y_true=[1, 0, 1], y_score=[0.1, 0.2, 0.3], groups=["a", None, "b"]),
+     r"^groups has a missing value \(NA\) at index 1"),
+    (lambda pd: dict(y_true=[1, 0, 1], y_score=[0.1, 0.2, 0.3], groups=[1.0, 2.0, np.nan]),
+     r"^groups has a missing value \(NA\) at index 2"),
+    (lambda pd: dict(y_true=[1, 0, 1], y_score=[0.1, 0.2, 0.3], groups=pd.Series(["a", "b", pd.NA], dtype="string")),
+     r"^groups has a missing value \(NA\) at index 2"),
+    (lambda pd: dict(y_true=[1, 0, 1], y_score=[0.1, 0.2, 0.3], groups=pd.Categorical([None, "a", "b"])),
+     r"^groups has a missing value \(NA\) at index 0"),
+])
+def test_missing_values_are_named_never_dropped(make, message):
+    pd = pytest.importorskip("pandas")
+    call = make(pd)
+    with pytest.raises(ValueError, match=message):
+        if "groups" in call:
+            aucrecall.auc_recall_grouped(call["y_true"], call["y_score"], groups=call["groups"])
+        else:
+            aucrecall.auc_recall(call["y_true"], call["y_score"])
+
+
+def test_wrong_calls_name_the_argument():
+    with pytest.raises(TypeError, match=r"^y_score is None; expected a one-dimensional array of numbers$"):
+        aucrecall.auc_recall([1, 0], None)
+    with pytest.raises(TypeError, match=r"^y_true is None"):
+        aucrecall.auc_recall(None, [0.1, 0.2])
+    with pytest.raises(TypeError, match=r"^groups is missing or None: pass groups="):
+        aucrecall.auc_recall_grouped([1, 0], [0.1, 0.2])
+    with pytest.raises(TypeError, match=r"^default_kernel takes n, a number of items \(an int >= 0\), got -1$"):
+        aucrecall.default_kernel(-1)
+    with pytest.raises(TypeError, match=r"^default_kernel takes n"):
+        aucrecall.default_kernel("ten")
+    assert aucrecall.default_kernel(0) in KERNEL_NAMES
+
+
 def test_grouped_inputs_are_not_modified():
     rng = np.random.default_rng(3)
     labels, scores, keys = rng.integers(0, 2, 5000), rng.random(5000), rng.integers(0, 50, 5000)
