@@ -81,20 +81,26 @@ void print_help() {
         "                                        per-group values go to out.csv\n"
         "\n"
         "File format: CSV, one row per line: 'label,score' (default), 'label' (--ranked),\n"
-        "'group,label,score' (--groups) or 'group,label' (--groups --ranked).\n"
-        "  group  any text without a comma (spaces around it trimmed); rows of one group need not\n"
-        "         be contiguous; within a group, file order is the order for ties and ranks.\n"
+        "'group,label,score' (--groups) or 'group,label' (--groups --ranked); or any columns, with\n"
+        "--label-column, --score-column and --group-column naming the ones to read (by header\n"
+        "name or 1-based number; a column not named is the one whose header is label, score or\n"
+        "group). Fields may be quoted as RFC 4180 writes them (\"a,b\", \"say \"\"hi\"\"\", line\n"
+        "breaks inside quotes), as pandas' to_csv and Python's csv module do.\n"
+        "  group  any text (quoted when it holds a comma; spaces around it trimmed); rows of one\n"
+        "         group need not be contiguous; within a group, file order is the order for ties\n"
+        "         and ranks.\n"
         "  label  0 or 1; also any number equal to 0 or 1 (1.0, 0e0, 1.000000000000000000e+00)\n"
         "         and true/false in any letter case.\n"
         "  score  a decimal floating-point number: 0.5, .5, 1e-3, inf, -inf, infinity; one leading\n"
         "         '+' is accepted (+inf). NaN, hexadecimal, and values outside the range of double\n"
         "         (1e400, 1e-400) are errors. Equal scores are ties (see --ties); -0 equals 0.\n"
-        "         Integer scores are exact: when every score is an integer and some lie beyond\n"
-        "         +-2^53 (where doubles round), the column is read as int64.\n"
+        "         Integer scores are exact: when some integer score lies beyond +-2^53 (where\n"
+        "         doubles round), every score must be an integer and the column is read as int64.\n"
         "  Spaces and tabs around fields, blank lines, CRLF line ends, a UTF-8 byte order mark and\n"
-        "  a missing final newline are accepted. The first non-blank line is a header, and skipped,\n"
-        "  when neither of its two fields is a number (e.g. 'label,score'). Lines are limited to\n"
-        "  %zu bytes. Quoted fields are not supported.\n"
+        "  a missing final newline are accepted. With columns named, the first non-blank line is\n"
+        "  the header; otherwise it is a header, and skipped, when its label and score fields are\n"
+        "  not numbers (e.g. 'label,score'). Rows are limited to %zu bytes. A regular file is\n"
+        "  parsed by several threads (AUCRECALL_THREADS caps them).\n"
         "\n"
         "Options:\n"
         "  --kernel NAME       kernel to compute with (default: the library's choice for the input,\n"
@@ -105,6 +111,10 @@ void print_help() {
         "                      numpy.argsort(-scores, kind=\"stable\")\n"
         "  --k K               cutoff: only the first K ranks count (integer, 1 to 2^64-1)\n"
         "  --ranked            rows hold labels alone, already in rank order\n"
+        "  --label-column COL  read labels from column COL: a header name, or a number from 1;\n"
+        "                      with any --*-column, other columns are ignored\n"
+        "  --score-column COL  read scores from column COL (default with any --*-column: 'score')\n"
+        "  --group-column COL  with --groups: read group keys from column COL (default: 'group')\n"
         "  --groups            rows start with a group key; prints the unweighted mean over the\n"
         "                      groups counted ('nan' when none)\n"
         "  --per-group FILE    with --groups: also write 'group,n,positives,auc_recall' rows, one per\n"
@@ -157,6 +167,7 @@ struct CommandLine {
     bool groups = false;
     std::optional<std::string> per_group;
     std::optional<aucrecall::Undefined> undefined;
+    std::optional<aucrecall::cli::ColumnChoice> label_column, score_column, group_column;
     bool verbose = false;
     enum class Info { none, help, version, list_kernels, describe_kernels, isa } info = Info::none;
 };
@@ -222,6 +233,27 @@ std::string parse_command_line(int argc, char** argv, CommandLine& cmd) {
             } catch (const std::invalid_argument& e) {
                 return e.what();
             }
+        } else if (auto r6 = value_of("--label-column", value)) {
+            if (!r6->empty()) return *r6;
+            try {
+                cmd.label_column = aucrecall::cli::parse_column_choice(value);
+            } catch (const std::invalid_argument& e) {
+                return std::string("--label-column: ") + e.what();
+            }
+        } else if (auto r7 = value_of("--score-column", value)) {
+            if (!r7->empty()) return *r7;
+            try {
+                cmd.score_column = aucrecall::cli::parse_column_choice(value);
+            } catch (const std::invalid_argument& e) {
+                return std::string("--score-column: ") + e.what();
+            }
+        } else if (auto r8 = value_of("--group-column", value)) {
+            if (!r8->empty()) return *r8;
+            try {
+                cmd.group_column = aucrecall::cli::parse_column_choice(value);
+            } catch (const std::invalid_argument& e) {
+                return std::string("--group-column: ") + e.what();
+            }
         } else if (arg == "--ranked") {
             cmd.ranked = true;
         } else if (arg == "--groups") {
@@ -246,6 +278,8 @@ std::string parse_command_line(int argc, char** argv, CommandLine& cmd) {
     }
     if (!cmd.groups && cmd.per_group) return "--per-group needs --groups";
     if (!cmd.groups && cmd.undefined) return "--undefined needs --groups";
+    if (!cmd.groups && cmd.group_column) return "--group-column needs --groups";
+    if (cmd.ranked && cmd.score_column) return "--score-column does not go with --ranked (rows hold no score)";
     if (!cmd.kernel.empty() && (cmd.ranked || cmd.groups))
         return std::string("--kernel applies to one scored list, not to ") + (cmd.groups ? "--groups" : "--ranked");
     return {};
@@ -307,6 +341,17 @@ std::string value_text(double x) {
 }
 void print_value(double x) { std::printf("%s\n", value_text(x).c_str()); }
 
+// A key as one CSV field: quoted (RFC 4180) when it holds a comma, a quote, a line break or
+// surrounding blanks, so the per-group file reads back as written.
+std::string csv_field(const std::string& key) {
+    const bool plain = key.find_first_of(",\"\r\n") == std::string::npos && !key.empty() &&
+                       key.front() != ' ' && key.front() != '\t' && key.back() != ' ' && key.back() != '\t';
+    if (plain) return key;
+    std::string out = "\"";
+    for (char c : key) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
 std::string cutoff_text(std::uint64_t k) { return k == 0 ? "none" : std::to_string(k); }
 
 int run_ranked(const CommandLine& cmd, const std::string& name, const aucrecall::cli::LabelScoreTable& table,
@@ -363,7 +408,7 @@ int run_groups(const CommandLine& cmd, const std::string& name, const aucrecall:
         }
         std::fprintf(out, "group,n,positives,auc_recall\n");
         for (std::size_t g = 0; g < summary.values.size(); ++g)
-            std::fprintf(out, "%s,%llu,%llu,%s\n", table.group_keys[g].c_str(),
+            std::fprintf(out, "%s,%llu,%llu,%s\n", csv_field(table.group_keys[g]).c_str(),
                          static_cast<unsigned long long>(summary.n[g]),
                          static_cast<unsigned long long>(summary.positives[g]), value_text(summary.values[g]).c_str());
         const bool failed = std::ferror(out) != 0;
@@ -410,7 +455,7 @@ int run(const CommandLine& cmd) {
         const bool regular = have_info && S_ISREG(info.st_mode) && info.st_size > 0;
         table = aucrecall::cli::read_label_score_csv(
             stream, name, regular ? static_cast<std::uint64_t>(info.st_size) : 0,
-            aucrecall::cli::CsvFormat{cmd.groups, cmd.ranked});
+            aucrecall::cli::CsvFormat{cmd.groups, cmd.ranked, cmd.label_column, cmd.score_column, cmd.group_column});
     } catch (const aucrecall::cli::InputError& e) {
         if (!from_stdin) std::fclose(stream);
         std::fprintf(stderr, "%s\n", e.what());

@@ -317,7 +317,9 @@ class BadInput(CliCase):
         "double sign": ("1,0.9\n0,+-1\n", ":2:3: ", "not a number"),
         "lone plus": ("1,0.9\n0,+\n", ":2:3: ", "not a number"),
         "semicolon separator": ("1;0.9\n", ":1:6: ", "missing score"),
-        "quoted field": ('1,"0.9"\n', ":1:3: ", "not a number"),
+        "unterminated quote": ('1,0.9\n0,"0.8\n', ":2:3: ", "unterminated quoted field"),
+        "text after a closing quote": ('1,0.9\n0,"0.8"x\n', ":2:8: ", "text after the closing quote"),
+        "quoted non-number": ('1,"0.9 x"\n', ":1:4: ", "not a number"),
         "space inside number": ("1,0. 9\n", ":1:3: ", "not a number"),
         "header not on the first line": ("1,0.9\nlabel,score\n", ":2:1: ", "not a number"),
         "second header": ("label,score\nlabel,score\n1,0.5\n", ":2:1: ", "not a number"),
@@ -469,6 +471,96 @@ class Information(CliCase):
         code, out, err = self.run_cli("-v", "--kernel", "radix_rank", tiny)
         self.assertEqual(code, 0, err)
         self.assertIn("SIMD instruction set (none ran", err)
+
+
+class FilesAsWritten(CliCase):
+    """Named or numbered columns, RFC 4180 quoting, and the threaded parse of a large file."""
+
+    def test_a_pandas_to_csv_file_with_its_index_and_quoted_keys(self):
+        # pandas.DataFrame.to_csv: an unnamed index column first, keys quoted where they hold a
+        # comma, a quote (doubled) or a line break.
+        rows = [("q,1", 1, 0.9), ('say "hi"', 0, 0.8), ("q,1", 0, 0.7), ("multi\nline", 1, 0.6),
+                ('say "hi"', 1, 0.5), ("multi\nline", 0, 0.4), ("plain", 1, 0.3)]
+        def field(key):
+            return '"' + key.replace('"', '""') + '"' if any(c in key for c in ',"\n') else key
+        text = ",query,label,score,comment\n" + "".join(
+            f"{i},{field(key)},{label},{score},\"free text, ignored\"\n" for i, (key, label, score) in enumerate(rows))
+        per_group = os.path.join(self.dir, "per_group.csv")
+        path = self.write("pandas.csv", text)
+        code, out, err = self.run_cli("--groups", "--group-column", "query", "--label-column", "label",
+                                      "--score-column", "score", "--per-group", per_group, path)
+        self.assertEqual((code, err), (0, ""))
+        order = ["q,1", 'say "hi"', "multi\nline", "plain"]
+        values = [exact_metric([l for k, l, _ in rows if k == key], [s for k, _, s in rows if k == key], "average")
+                  for key in order]
+        counted = [v for v in values if v is not None]
+        self.assert_metric(float(out), sum(counted) / len(counted))
+        import csv
+        with open(per_group, newline="") as f:
+            written = list(csv.reader(f))
+        self.assertEqual([r[0] for r in written[1:]], order)  # keys quoted back as RFC 4180 wants
+        # The same columns by number, and label/score/group defaulting to their header names.
+        code2, out2, _ = self.run_cli("--groups", "--group-column", "2", "--label-column", "3", "--score-column", "4", path)
+        code3, out3, _ = self.run_cli("--groups", "--group-column", "query", path)
+        self.assertEqual((code2, out2, code3, out3), (0, out, 0, out))
+        # One scored list from the same file: other columns ignored.
+        self.assert_metric(self.metric_of(text, "--label-column", "label"),
+                           exact_metric([l for _, l, _ in rows], [s for _, _, s in rows], "average"))
+
+    def test_numbered_columns_without_a_header_and_quoted_numbers(self):
+        text = 'x,"1",0.9,y\nx,0,"0.8",y\nx,1,0.7,y\n'
+        self.assert_metric(self.metric_of(text, "--label-column", "2", "--score-column", "3"),
+                           exact_metric([1, 0, 1], [0.9, 0.8, 0.7], "average"))
+        self.assertEqual(self.metric_of('"1","0.9"\n"0",0.8\n'), 1.0)
+
+    def test_column_errors(self):
+        path = self.write("h.csv", "a,label,b\n1,1,0.5\n")
+        code, out, err = self.run_cli("--label-column", "label", "--score-column", "score", path)
+        self.assertEqual((code, out), (1, ""))
+        self.assertIn("no column named 'score' in the header ('a', 'label', 'b'); choose it with --score-column", err)
+        path = self.write("short.csv", "1,x,0.5\n0,0.25\n")
+        code, out, err = self.run_cli("--label-column", "1", "--score-column", "3", path)
+        self.assertEqual(code, 1)
+        self.assertTrue(err.startswith(path + ":2:"), err)
+        self.assertIn("missing score: it is column 3, the row has 2 fields", err)
+        for args, phrase in ((["--group-column", "q"], "--group-column needs --groups"),
+                             (["--ranked", "--score-column", "2"], "--score-column does not go with --ranked"),
+                             (["--label-column", "0"], "numbers start at 1"),
+                             (["--label-column="], "header name or a number")):
+            code, _, err = self.run_cli(*args, path)
+            self.assertEqual(code, 2, args)
+            self.assertIn(phrase, err)
+        code, _, err = self.run_cli(self.write("x.csv", "label,score\n1,0.5\n0,0.25,7\n"))
+        self.assertIn("--label-column", err)  # an extra field suggests naming the columns
+
+    def test_threaded_parse_equals_one_thread_on_large_files(self):
+        # Above a few megabytes a file is split over threads at row boundaries: quoted line
+        # breaks and commas near the cuts, blank lines and a header must not change anything.
+        rng = random.Random(SEED + 9)
+        lines = ["query,label,score"]
+        for i in range(400_000):
+            key = rng.choice(["a", "b,c", 'd"e', "f\ng", "h"]) + str(rng.randint(0, 500))
+            quoted = '"' + key.replace('"', '""') + '"' if any(c in key for c in ',"\n') else key
+            lines.append(f"{quoted},{rng.randint(0, 1)},{rng.randint(0, 1000) / 1000}")
+            if i % 9973 == 0:
+                lines.append("")
+        path = self.write("big.csv", "\n".join(lines) + "\n")
+        outputs = set()
+        for threads in ("1", "2", "3", "7"):
+            code, out, err = self.run_cli("--groups", "-v", path, env={"AUCRECALL_THREADS": threads})
+            self.assertEqual(code, 0, err)
+            outputs.add(out)
+            self.assertIn("rows in", err)
+        self.assertEqual(len(outputs), 1, outputs)
+        # An error far into the file names its line whichever thread met it.
+        bad = list(lines)
+        bad[350_000] = "x,2,0.5"
+        line = 350_001 + sum(l.count("\n") for l in bad[:350_000])  # quoted line breaks count too
+        path = self.write("bad.csv", "\n".join(bad) + "\n")
+        for threads in ("1", "2", "5"):
+            code, out, err = self.run_cli("--groups", path, env={"AUCRECALL_THREADS": threads})
+            self.assertEqual(code, 1)
+            self.assertTrue(err.startswith(f"{path}:{line}:3: label '2' is not 0 or 1"), (threads, err))
 
 
 class EvaluationModes(CliCase):
