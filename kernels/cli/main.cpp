@@ -172,6 +172,22 @@ struct CommandLine {
     enum class Info { none, help, version, list_kernels, describe_kernels, isa } info = Info::none;
 };
 
+// --label-column, --score-column, --group-column (also as --name=VALUE): the option and the
+// command line's field it sets.
+struct ColumnOption {
+    std::string_view name;
+    std::optional<aucrecall::cli::ColumnChoice> CommandLine::*field;
+};
+std::optional<ColumnOption> column_option(std::string_view arg) {
+    static constexpr ColumnOption options[] = {{"--label-column", &CommandLine::label_column},
+                                               {"--score-column", &CommandLine::score_column},
+                                               {"--group-column", &CommandLine::group_column}};
+    for (const ColumnOption& o : options)
+        if (arg == o.name || (arg.starts_with(o.name) && arg.size() > o.name.size() && arg[o.name.size()] == '='))
+            return o;
+    return std::nullopt;
+}
+
 // Parses argv into `cmd`; returns an error message for a usage error, empty on success.
 std::string parse_command_line(int argc, char** argv, CommandLine& cmd) {
     bool options_done = false;
@@ -233,26 +249,12 @@ std::string parse_command_line(int argc, char** argv, CommandLine& cmd) {
             } catch (const std::invalid_argument& e) {
                 return e.what();
             }
-        } else if (auto r6 = value_of("--label-column", value)) {
-            if (!r6->empty()) return *r6;
+        } else if (auto column = column_option(arg)) {
+            if (auto r6 = value_of(column->name, value); !r6->empty()) return *r6;
             try {
-                cmd.label_column = aucrecall::cli::parse_column_choice(value);
+                cmd.*column->field = aucrecall::cli::parse_column_choice(value);
             } catch (const std::invalid_argument& e) {
-                return std::string("--label-column: ") + e.what();
-            }
-        } else if (auto r7 = value_of("--score-column", value)) {
-            if (!r7->empty()) return *r7;
-            try {
-                cmd.score_column = aucrecall::cli::parse_column_choice(value);
-            } catch (const std::invalid_argument& e) {
-                return std::string("--score-column: ") + e.what();
-            }
-        } else if (auto r8 = value_of("--group-column", value)) {
-            if (!r8->empty()) return *r8;
-            try {
-                cmd.group_column = aucrecall::cli::parse_column_choice(value);
-            } catch (const std::invalid_argument& e) {
-                return std::string("--group-column: ") + e.what();
+                return std::string(column->name) + ": " + e.what();
             }
         } else if (arg == "--ranked") {
             cmd.ranked = true;
