@@ -457,12 +457,22 @@ void timed_check_row(benchmark::State& state, const std::string& row, std::size_
         it = checked.emplace(row, error).first;
     }
     if (!it->second.empty()) return fail_row(state, row, it->second);
+    // The timed calls' phase marks (phases_row's counters p<i>_<phase>, per call), where the
+    // entry point marks phases: they say where a row's time goes.
+    aucrecall::testing::PhaseLog log;
+    aucrecall::testing::PhaseLog* const previous = aucrecall::testing::set_phase_log(&log);
     const Clock::time_point start = Clock::now();
     for (auto _ : state) {
         double result = call();
         benchmark::DoNotOptimize(result);
     }
-    set_item_counters(state, n, Clock::now() - start);
+    const Clock::duration elapsed = Clock::now() - start;
+    aucrecall::testing::set_phase_log(previous);
+    set_item_counters(state, n, elapsed);
+    const double calls = static_cast<double>(state.iterations());
+    for (int i = 0; i < log.count; ++i)
+        state.counters["p" + std::to_string(i) + "_" + std::string(log.phases[i].name)] =
+            static_cast<double>(log.phases[i].nanoseconds) / calls;
 }
 
 double cutoff_expected(std::size_t n, std::uint64_t k) {

@@ -391,6 +391,51 @@ TEST(Groups, ThreadCountNeverChangesTheBits) {
     }
 }
 
+// The layout is hashed in chunks, one per thread, and merged: runs cut by a chunk boundary, a key
+// that returns exactly at a chunk's first item (after other keys, or after itself ending the
+// previous chunk), chunks of one run, more threads than items. Every thread count must give the
+// reference's groups, in order of first appearance, and the same values.
+TEST(Groups, ChunkedLayoutMatchesTheReferenceForEveryThreadCount) {
+    aucrecall::data::Rng rng(2024);
+    for (int trial = 0; trial < 300; ++trial) {
+        const std::size_t n = 1 + static_cast<std::size_t>(rng.below(trial < 200 ? 40 : 400));
+        const unsigned threads = 2 + static_cast<unsigned>(rng.below(7));
+        GroupedData d;
+        std::vector<std::int64_t> seen;
+        const int mode = trial % 4;  // 0 runs of new keys, 1 runs with returning keys, 2 one key, 3 few keys at random
+        while (d.keys.size() < n) {
+            std::int64_t key = static_cast<std::int64_t>(rng.next() >> 20) - (std::int64_t{1} << 42);
+            if (mode == 1 && !seen.empty() && rng.below(3) == 0) key = seen[rng.below(seen.size())];
+            if (mode == 2) key = -7;
+            if (mode == 3) key = static_cast<std::int64_t>(rng.below(4));
+            // In mode 1, now and then make a chunk start a returning key's run exactly.
+            std::size_t length = 1 + static_cast<std::size_t>(rng.below(mode == 3 ? 2 : 12));
+            if (mode == 1 && rng.below(2) == 0) {
+                for (unsigned t = 1; t < threads; ++t) {
+                    const std::size_t boundary = n * t / threads;
+                    if (boundary > d.keys.size()) {
+                        length = boundary - d.keys.size();
+                        break;
+                    }
+                }
+            }
+            seen.push_back(key);
+            for (std::size_t i = 0; i < length && d.keys.size() < n; ++i) {
+                d.keys.push_back(key);
+                d.labels.push_back(static_cast<std::int64_t>(rng.below(2)));
+                d.scores.push_back(static_cast<double>(rng.below(5)));
+            }
+        }
+        const auto want = expected_groups(d.labels, &d.scores, d.keys, Ties::average, 0);
+        for (unsigned t : {1u, threads, static_cast<unsigned>(n + 3)}) {
+            const auto got = aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys, {.threads = t});
+            expect_groups(got, want, "trial " + std::to_string(trial) + " mode " + std::to_string(mode) + " n " +
+                                         std::to_string(n) + " threads " + std::to_string(t));
+            if (HasFailure()) return;
+        }
+    }
+}
+
 TEST(Groups, AnyKeyTypeAndValue) {
     const std::vector<std::uint8_t> labels = {1, 0, 1, 0, 1, 1};
     const std::vector<float> scores = {0.5f, 0.25f, 0.75f, 1.0f, 0.0f, 0.5f};

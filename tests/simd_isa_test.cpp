@@ -429,6 +429,60 @@ TEST_P(LabelSplitPerIsa, KeysInInputOrderPerLabelLikeAPlainLoop) {
 INSTANTIATE_TEST_SUITE_P(Dispatch, LabelSplitPerIsa, ::testing::ValuesIn(compiled_isas()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
+// The grouped evaluation's pair counter: NaN padding past each list (its contract), blocks of
+// four positives with a partial last block, ties, signed zeros, infinities, one-label lists.
+template <class Score>
+void expect_pair_counts_like_a_plain_loop(const aucrecall::detail::SimdEntries& entries, const std::string& isa,
+                                          std::mt19937_64& rng, int& failures) {
+    constexpr std::size_t pad = aucrecall::pair_count_detail::pair_pad;
+    const auto count = std::get<aucrecall::detail::CountPairsFn<Score>>(entries.count_pairs);
+    const Score specials[] = {Score(-0.0), Score(0.0), std::numeric_limits<Score>::infinity(),
+                              -std::numeric_limits<Score>::infinity(), Score(0.5), Score(-1.5)};
+    for (int pattern = 0; pattern < 3; ++pattern)  // distinct scores, a few values, specials mixed in
+        for (std::size_t p : {0u, 1u, 3u, 4u, 5u, 8u, 17u, 33u})
+            for (std::size_t q : {0u, 1u, 2u, 7u, 8u, 9u, 16u, 31u, 64u}) {
+                if (p + q == 0) continue;
+                auto draw = [&]() -> Score {
+                    if (pattern == 1) return Score(static_cast<double>(rng() % 4));
+                    if (pattern == 2 && rng() % 3 == 0) return specials[rng() % std::size(specials)];
+                    return static_cast<Score>(static_cast<double>(rng() >> 11) * 0x1p-40);
+                };
+                std::vector<Score> pos(p + pad), neg(q + pad);
+                for (std::size_t i = 0; i < p; ++i) pos[i] = draw();
+                for (std::size_t j = 0; j < q; ++j) neg[j] = draw();
+                std::fill(pos.begin() + p, pos.end(), std::numeric_limits<Score>::quiet_NaN());
+                std::fill(neg.begin() + q, neg.end(), std::numeric_limits<Score>::quiet_NaN());
+                std::uint64_t higher = 0, equal = 0, top_pos = 0, top_neg = 0;
+                for (std::size_t i = 0; i < p; ++i)
+                    for (std::size_t j = 0; j < q; ++j) higher += neg[j] > pos[i], equal += neg[j] == pos[i];
+                Score top = -std::numeric_limits<Score>::infinity();
+                for (std::size_t i = 0; i < p; ++i) top = std::max(top, pos[i]);
+                for (std::size_t j = 0; j < q; ++j) top = std::max(top, neg[j]);
+                for (std::size_t i = 0; i < p; ++i) top_pos += pos[i] == top;
+                for (std::size_t j = 0; j < q; ++j) top_neg += neg[j] == top;
+                const auto got = count(pos.data(), p, neg.data(), q);
+                const bool same = got.higher == higher && got.equal == equal && got.top_positives == top_pos &&
+                                  got.top_negatives == top_neg;
+                EXPECT_TRUE(same) << "isa " << isa << ", " << sizeof(Score) << "-byte scores, pattern " << pattern
+                                  << ", p " << p << ", q " << q << ": higher " << got.higher << " want " << higher
+                                  << ", equal " << got.equal << " want " << equal << ", top " << got.top_positives
+                                  << "+" << got.top_negatives << " want " << top_pos << "+" << top_neg;
+                if (!same && ++failures >= 10) return;
+            }
+}
+
+class PairCountPerIsa : public EntryTablePerIsa {};
+
+TEST_P(PairCountPerIsa, CountsEveryPairAndTheTopGroupLikeAPlainLoop) {
+    std::mt19937_64 rng(53);
+    int failures = 0;
+    expect_pair_counts_like_a_plain_loop<float>(entries(), GetParam(), rng, failures);
+    expect_pair_counts_like_a_plain_loop<double>(entries(), GetParam(), rng, failures);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dispatch, PairCountPerIsa, ::testing::ValuesIn(compiled_isas()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
 // ---- The instruction-set API -------------------------------------------------------------------
 
 class SimdIsaApi : public ::testing::Test {

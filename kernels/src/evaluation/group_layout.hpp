@@ -27,9 +27,10 @@ struct Layout {
 // Grouped evaluation indexes items with 32 bits (ids and the reordering): 4 bytes per item.
 inline constexpr u64 max_grouped_items = std::numeric_limits<u32>::max();
 
-// One pass over the keys: ids in order of first appearance, group sizes, first items, and the
-// per-item ids when some group's rows are not contiguous.
-Layout layout_from(const GroupedInput& input);
+// One pass over the keys, split over `threads` tasks of the library's pool: ids in order of
+// first appearance, group sizes, first items, and the per-item ids when some group's rows are
+// not contiguous. The same layout for every thread count.
+Layout layout_from(const GroupedInput& input, unsigned threads);
 
 // The key of `item` as text, for messages (UndefinedGroup).
 std::string key_text(const GroupedInput& input, u64 item);

@@ -22,6 +22,7 @@
 #include "evaluation/group_layout.hpp"
 #include "rank_sum/rank_count.hpp"
 #include "rank_sum/vqsort.hpp"
+#include "runtime/phase_timer.hpp"
 #include "runtime/scratch.hpp"
 #include "runtime/thread_pool.hpp"
 #include "runtime/tuning.hpp"
@@ -110,9 +111,13 @@ private:
     // identity (rank_count.hpp): scores split by label, then all p*q compares in SIMD for small
     // groups (simd/ops/pair_count.hpp, per instruction set) or two sorts and a merge for larger ones.
     // Scores compare as themselves here (NaN is excluded; -0.0 == 0.0), no keys needed.
+    static constexpr std::size_t pair_pad = pair_count_detail::pair_pad;
+    static std::size_t round_up(std::size_t length) { return (length + pair_pad - 1) / pair_pad * pair_pad; }
+
     template <class ItemAt>
     double full_average(std::size_t size, ItemAt&& item, u64* positives_out) {
-        if (pos_.size() < size) pos_.resize(size), neg_.resize(size);
+        // Room for the NaN padding the pair counter reads past each list (entry_types.hpp).
+        if (pos_.size() < size + pair_pad) pos_.resize(size + pair_pad), neg_.resize(size + pair_pad);
         Score* pos = pos_.data();
         Score* neg = neg_.data();
         std::size_t p = 0, q = 0;
@@ -133,14 +138,14 @@ private:
         rank_count::PairCounts pairs;
         u64 top_positives = 0, top_negatives = 0;
         if (p * q <= tuning::group_pairwise_max_pairs) {
+            constexpr Score padding = std::numeric_limits<Score>::quiet_NaN();
+            std::fill(pos + p, pos + round_up(p), padding);
+            std::fill(neg + q, neg + round_up(q), padding);
             const auto totals = pair_count_(pos, p, neg, q);
             pairs.discordant = totals.higher;
             pairs.tied = totals.equal;
-            Score top = pos[0];
-            for (std::size_t j = 1; j < p; ++j) top = pos[j] > top ? pos[j] : top;
-            for (std::size_t j = 0; j < q; ++j) top = neg[j] > top ? neg[j] : top;
-            for (std::size_t j = 0; j < p; ++j) top_positives += pos[j] == top;
-            for (std::size_t j = 0; j < q; ++j) top_negatives += neg[j] == top;
+            top_positives = totals.top_positives;
+            top_negatives = totals.top_negatives;
         } else {
             // Larger groups: order keys in place of the scores (same size), sorted by Highway's
             // vqsort, one merge counts.
@@ -207,7 +212,11 @@ bool evaluate_all(std::span<const Label> labels, const Score* scores, const Layo
     const std::size_t n = labels.size();
     const unsigned threads = static_cast<unsigned>(
         std::min<std::size_t>(grouped_thread_count(options, n), std::max<std::size_t>(groups, 1)));
-    if (threads <= 1) return run_range(0, groups);
+    if (threads <= 1) {
+        const bool valid = run_range(0, groups);
+        detail::phase_end("evaluate");
+        return valid;
+    }
     // Contiguous ranges of groups holding about n / threads items each.
     std::vector<std::size_t> bounds{0};
     for (unsigned t = 1; t < threads; ++t) {
@@ -219,6 +228,7 @@ bool evaluate_all(std::span<const Label> labels, const Score* scores, const Layo
     // Tasks of the process's thread pool (runtime/thread_pool.hpp), one range each.
     std::vector<char> valid(threads, 1);
     detail::parallel_for(threads, [&](unsigned t) { valid[t] = run_range(bounds[t], bounds[t + 1]); });
+    detail::phase_end("evaluate");
     return std::all_of(valid.begin(), valid.end(), [](char v) { return v != 0; });
 }
 
@@ -280,8 +290,18 @@ bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, c
     detail::Buffer<std::uint8_t> grouped_labels(n);
     detail::Buffer<Score> grouped_scores(scores != nullptr ? n : 0);
     detail::InputFlags flags;
+    const u32* ids = layout.ids.data();
+    constexpr std::size_t ahead = tuning::key_prefetch_distance;
     for (std::size_t i = 0; i < n; ++i) {
-        const u64 at = next[layout.ids.data()[i]]++;
+        // Each item writes where its group's region stands now: with many groups those lines are
+        // cold. Where the item `ahead` will write is known already (its group's cursor moves
+        // little meanwhile), so its lines load while this one is stored.
+        if (i + ahead < n) {
+            const u64 later = next[ids[i + ahead]];
+            __builtin_prefetch(grouped_labels.data() + later, 1);
+            if (scores != nullptr) __builtin_prefetch(grouped_scores.data() + later, 1);
+        }
+        const u64 at = next[ids[i]]++;
         flags.label(labels[i]);
         grouped_labels[at] = labels[i] != 0;
         if (scores != nullptr) {
@@ -289,6 +309,7 @@ bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, c
             grouped_scores[at] = scores[i];
         }
     }
+    detail::phase_end("scatter");
     return evaluate_all(std::span<const std::uint8_t>(grouped_labels.data(), n), scores != nullptr ? grouped_scores.data() : nullptr,
                  layout, options, out) &&
            flags.ok();
@@ -328,11 +349,14 @@ GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& opti
     }
     if (input.items.n > 0 && input.keys == nullptr)
         throw std::invalid_argument("null group keys with n = " + std::to_string(input.items.n));
-    Layout layout = groups::layout_from(input);
+    detail::phase_start();
+    Layout layout = groups::layout_from(input, grouped_thread_count(options, input.items.n));
+    detail::phase_end("layout");
     GroupSummary out;
     evaluate(input.items, layout, options, out);
     out.first_item = std::move(layout.first_item);
     summarise(out, options, [&](std::size_t g) { return groups::key_text(input, out.first_item[g]); });
+    detail::phase_end("mean");
     return out;
 }
 
@@ -353,12 +377,14 @@ GroupSummary compute_grouped_offsets(const Input& items, std::span<const std::ui
     if (offsets.back() != items.n)
         throw std::invalid_argument("group offsets end at " + std::to_string(offsets.back()) +
                                     ", not at the item count " + std::to_string(items.n));
+    detail::phase_start();
     Layout layout;
     layout.offsets.assign(offsets.begin(), offsets.end());
     GroupSummary out;
     evaluate(items, layout, options, out);
     out.first_item.assign(offsets.begin(), offsets.end() - 1);
     summarise(out, options, [](std::size_t g) { return std::to_string(g); });
+    detail::phase_end("mean");
     return out;
 }
 

@@ -31,6 +31,17 @@ inline constexpr std::size_t threads_from_n = 2 * items_per_thread;
 // compute_grouped(): one thread per this many items at least (bench rows grouped_mt/...).
 inline constexpr std::size_t grouped_items_per_thread = std::size_t{1} << 16;
 
+// Grouped layout: the hash slot of the key this many items ahead is prefetched (with runs of 10
+// items, 16 ahead was too close), and for interleaved rows the scatter's destinations this many
+// items ahead (results/tuning.md).
+inline constexpr std::size_t key_prefetch_distance = 48;
+// The grouped layout is hashed in chunks on the pool's threads when a sample of this many first
+// keys shows runs of at least layout_chunk_min_run items on average, or keys that return (fewer
+// distinct keys than half the runs); otherwise on one thread (the merge of many small groups
+// costs what the threads save: results/tuning.md).
+inline constexpr std::size_t layout_sample_items = 4096;
+inline constexpr std::size_t layout_chunk_min_run = 32;
+
 // Grouped evaluation, per group: up to this size records are ranked by insertion sort (beats
 // std::sort's setup for the common 10-item query) ...
 inline constexpr std::size_t group_insertion_sort_max = 16;

@@ -41,12 +41,19 @@ inline constexpr std::size_t block_items = 1024;
 }  // namespace aucrecall::bucket_detail
 
 namespace aucrecall::pair_count_detail {
-// One small group's (negative, positive) pairs with the negative strictly higher and equal
-// (ops/pair_count.hpp). -0.0 == 0.0 as everywhere in the library.
+// One small group's counts under `average` ties (ops/pair_count.hpp): (negative, positive) pairs
+// with the negative strictly higher and equal, and the top score group (the items equal to the
+// highest score) by label. -0.0 == 0.0 as everywhere in the library.
 struct PairTotals {
     std::uint64_t higher = 0;
     std::uint64_t equal = 0;
+    std::uint64_t top_positives = 0;
+    std::uint64_t top_negatives = 0;
 };
+// The entry reads each list up to its length rounded up to a multiple of this; the caller fills
+// those slots with NaN (compares false with everything, so they count nothing). 16 lanes: the
+// widest vector (AVX-512, float).
+inline constexpr std::size_t pair_pad = 16;
 }  // namespace aucrecall::pair_count_detail
 
 namespace aucrecall::ranked_detail {

@@ -38,6 +38,12 @@ pair_count_detail::PairTotals count_pairs(const Score* pos, std::size_t p, const
             t.higher += neg[j] > pos[i];
             t.equal += neg[j] == pos[i];
         }
+    if (p + q == 0) return t;
+    Score top = p > 0 ? pos[0] : neg[0];
+    for (std::size_t i = 0; i < p; ++i) top = pos[i] > top ? pos[i] : top;
+    for (std::size_t j = 0; j < q; ++j) top = neg[j] > top ? neg[j] : top;
+    for (std::size_t i = 0; i < p; ++i) t.top_positives += pos[i] == top;
+    for (std::size_t j = 0; j < q; ++j) t.top_negatives += neg[j] == top;
     return t;
 }
 
