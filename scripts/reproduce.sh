@@ -57,7 +57,9 @@ done
 python=${AUCRECALL_PYTHON:-/usr/bin/python3}
 
 # A name that survives host renames and means the same hardware on every run: CPU model without
-# trademark noise or clock, plus the number of logical CPUs, e.g. "amd-epyc-2c".
+# trademark noise or clock, "-avx512" where the CPU has AVX-512 (machines sold under one model name
+# differ there, and their results must not overwrite each other), plus the number of logical
+# CPUs, e.g. "amd-epyc-2c", "amd-epyc-avx512-2c".
 machine_slug() {
   local model
   model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)
@@ -66,6 +68,9 @@ machine_slug() {
     sed -E 's/\((R|TM|tm|r)\)//g; s/ CPU / /; s/@.*$//; s/[0-9]+-Core Processor//; s/ Processor//')
   model=$(printf '%s' "$model" | tr '[:upper:]' '[:lower:]' | tr -cs 'a-z0-9' '-' |
     sed 's/^-//; s/-$//')
+  if grep -qw avx512f /proc/cpuinfo 2>/dev/null && [[ "$model" != *avx512* ]]; then
+    model="$model-avx512"
+  fi
   printf '%s-%sc' "$model" "$(nproc)"
 }
 machine=${AUCRECALL_MACHINE:-$(machine_slug)}
