@@ -545,11 +545,13 @@ py::tuple count_against(const py::handle& y_true, const py::handle& y_score, std
 }
 
 double compute_top(const py::handle& y_true, const py::handle& y_score, std::uint64_t k,
-                   std::uint64_t positives_elsewhere, const py::handle& ties) {
+                   std::uint64_t positives_elsewhere, const py::handle& ties, std::uint64_t tied_elsewhere,
+                   std::uint64_t tied_positives_elsewhere) {
     const Prepared p = prepare(y_true, y_score);
     const aucrecall::Ties policy = ties_of(ties);
     py::gil_scoped_release released;
-    return aucrecall::partitioned::compute_top(p.input, k, positives_elsewhere, policy);
+    return aucrecall::partitioned::compute_top(p.input, k, positives_elsewhere, policy, tied_elsewhere,
+                                               tied_positives_elsewhere);
 }
 
 std::pair<std::uintptr_t, std::uintptr_t> input_addresses(const py::handle& y_true,
@@ -729,8 +731,10 @@ PYBIND11_MODULE(_aucrecall, m) {
           py::arg("keys"), py::arg("positions"), py::arg("class_is_positive"), py::arg("ties"),
           "(D, T, Ts) between one class gathered from every partition and the other class here.");
     m.def("_compute_top", &compute_top, py::arg("y_true"), py::arg("y_score"), py::arg("k"),
-          py::arg("positives_elsewhere"), py::arg("ties"),
-          "metric@K from the items that can reach rank K and the positives below them.");
+          py::arg("positives_elsewhere"), py::arg("ties"), py::arg("tied_elsewhere") = 0,
+          py::arg("tied_positives_elsewhere") = 0,
+          "metric@K from the items that can reach rank K, the positives below them and the items of "
+          "the tie group at rank K-1 left out.");
     m.def("_histogram_bits", [] { return aucrecall::partitioned::histogram_bits; });
     m.def("_input_addresses", &input_addresses, py::arg("y_true"), py::arg("y_score"),
           "Testing hook: the (labels, scores) data addresses auc_recall would hand the kernel.");

@@ -30,7 +30,9 @@ scheduler. How the global metric is counted:
 
 `ties="stable"` follows the global row order (partition, then row); the row position travels
 where it is needed. A cutoff `k` sends only the rows that can reach rank K (the histogram says
-which bins) to one task. Groups are shuffled by key so that each group is evaluated whole.
+which bins, refined like the ranges above) to one task; of a single score value holding more
+rows than `RANGE_MAX_ITEMS` at rank K, only the rows needed to reach rank K travel, the rest are
+counted. Groups are shuffled by key so that each group is evaluated whole.
 """
 
 import math
@@ -458,17 +460,69 @@ def auc_recall(y_true, y_score, *, k=None, ties="average", path=None):
 
 # ---- cutoff K: the rows that can reach rank K --------------------------------------------------------
 
-def _top_rows(labels, scores, threshold_bin):
+def _top_rows(labels, scores, threshold_key):
     labels, scores = _as_numpy(labels), _as_numpy(scores)
-    keep = (_core._score_keys(scores) >> np.uint64(_HISTOGRAM_SHIFT)) >= np.uint64(threshold_bin)
+    keep = _core._score_keys(scores) >= np.uint64(threshold_key)
     return labels[keep], scores[keep]
 
 
+def _above_and_first_tied(labels, scores, tie_key, tied_wanted):
+    """This partition's rows scoring above the tie group's score, and its first `tied_wanted` rows
+    of the group (row order): with the earlier partitions' first rows, the group's first in
+    global order."""
+    labels, scores = _as_numpy(labels), _as_numpy(scores)
+    keys = _core._score_keys(scores)
+    tied = np.flatnonzero(keys == np.uint64(tie_key))[:tied_wanted]
+    keep = np.sort(np.concatenate([np.flatnonzero(keys > np.uint64(tie_key)), tied]))
+    return labels[keep], scores[keep], len(tied)
+
+
+def _straddling_cell(cells, k):
+    """(index of the cell holding rank k-1 counted from the top, rows in the cells above it)."""
+    above = np.cumsum(cells.sizes()[::-1].astype(np.uint64))  # rows in the highest cells
+    at = int(np.searchsorted(above, np.uint64(k)))
+    index = len(above) - 1 - at
+    return index, int(above[at]) - int(cells.sizes()[index])
+
+
 def _cutoff(label_parts, score_parts, first, k, ties):
-    sizes = first["bin_positives"] + first["bin_negatives"]
-    above = np.cumsum(sizes[::-1])            # rows in the highest bins
-    at = int(np.searchsorted(above, k))       # the bin holding rank K-1, counted from the top
-    threshold = first["bins"][len(sizes) - 1 - at]
+    """Rows that can reach rank K go to one task: every row above the cell holding rank K-1 and
+    that cell's rows. A cell of more than RANGE_MAX_ITEMS rows is split by finer histograms
+    (_refine) until it fits or holds one score value; such a value's rows beyond those that
+    reach rank K are counted, not moved (the closed form needs only their number and positives)."""
+    cells = _histogram_cells(first)
+    index, above = _straddling_cell(cells, k)
+    if int(cells.sizes()[index]) > RANGE_MAX_ITEMS:
+        one = _Cells(*(getattr(cells, f)[index:index + 1]
+                       for f in ("low", "shift", "positives", "negatives", "one_key")))
+        fine = _refine(label_parts, score_parts, one, RANGE_MAX_ITEMS)
+        inner, inner_above = _straddling_cell(fine, k - above)
+        cells, index, above = fine, inner, above + inner_above
+    size = int(cells.sizes()[index])
+    if bool(cells.one_key[index]) and size > RANGE_MAX_ITEMS:
+        tie_key, wanted = int(cells.low[index]), k - above
+        pieces = dask.compute(*[dask.delayed(_above_and_first_tied)(y, s, tie_key, wanted)
+                                for y, s in zip(label_parts, score_parts)])
+        labels_list, scores_list, left = [], [], wanted
+        for labels, scores, tied in pieces:  # partition order: the group's first rows in global order
+            take = min(tied, left)
+            keys = _core._score_keys(scores)
+            tied_rows = np.flatnonzero(keys == np.uint64(tie_key))
+            drop = tied_rows[take:]
+            keep = np.ones(len(labels), bool)
+            keep[drop] = False
+            labels_list.append(labels[keep])
+            scores_list.append(scores[keep])
+            left -= take
+        labels, scores = np.concatenate(labels_list), np.concatenate(scores_list)
+        kept_tied = wanted - left
+        tied_positives = int(cells.positives[index])
+        kept_tied_positives = int(np.count_nonzero(labels[_core._score_keys(scores) == np.uint64(tie_key)]))
+        positives_below = first["positives"] - int(np.count_nonzero(labels))
+        return _core._compute_top(labels, scores, k, positives_below, ties,
+                                  tied_elsewhere=size - kept_tied,
+                                  tied_positives_elsewhere=tied_positives - kept_tied_positives)
+    threshold = int(cells.low[index])
     pieces = dask.compute(*[dask.delayed(_top_rows)(y, s, threshold) for y, s in zip(label_parts, score_parts)])
     labels = np.concatenate([p[0] for p in pieces])
     scores = np.concatenate([p[1] for p in pieces])
@@ -499,8 +553,10 @@ def _group_frame(index, labels, scores, groups):
 
 
 def _evaluate_groups(frame, k, ties):
-    if len(frame) == 0:
-        return pd.DataFrame({"group": [], "n": [], "positives": [], "auc_recall": [], "part": [], "row": []})
+    if len(frame) == 0:  # a shuffle target no group went to: typed, so the concatenation stays int64
+        return pd.DataFrame({"group": frame["group"].to_numpy(), "n": np.zeros(0, np.uint64),
+                             "positives": np.zeros(0, np.uint64), "auc_recall": np.zeros(0, np.float64),
+                             "part": np.zeros(0, np.int64), "row": np.zeros(0, np.int64)})
     frame = frame.sort_values(["part", "row"], kind="stable")
     scores = frame["score"].to_numpy() if "score" in frame else None
     result = _grouped_in_memory(frame["label"].to_numpy(), scores, groups=frame["group"].to_numpy(),
@@ -540,7 +596,7 @@ def auc_recall_grouped(y_true, y_score=None, *, groups, k=None, ties="average", 
                                    lengths)
     result = pd.concat(pieces, ignore_index=True).sort_values(["part", "row"], kind="stable")
     offsets = _offsets(lengths)
-    first_row = offsets[result["part"].to_numpy()] + result["row"].to_numpy().astype(np.uint64)
+    first_row = offsets[result["part"].to_numpy(np.int64)] + result["row"].to_numpy(np.int64).astype(np.uint64)
     values = result["auc_recall"].to_numpy(dtype=np.float64).copy()
     undefined_mask = np.isnan(values)
     if undefined == "error" and undefined_mask.any():

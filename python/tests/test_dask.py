@@ -184,6 +184,33 @@ def test_cutoff_straddling_a_tie_group_at_a_bin_edge(client, ties):
         assert same(ad.auc_recall(y, s, ties=ties, k=k), expected), k
 
 
+@pytest.mark.parametrize("kind", ["narrow", "heavy", "equal", "ties", "uniform"])
+@pytest.mark.parametrize("ties", ["average", "stable"])
+def test_cutoff_gathers_at_most_k_plus_the_budget(small_ranges, monkeypatch, kind, ties):
+    """The rows sent to the cutoff's task: those above the cell holding rank K-1 plus that cell,
+    refined below the range budget; of a single score value holding more rows, only those that
+    reach rank K. Bit identical to the in-memory metric at K."""
+    gathered = []
+    compute_top = ad._core._compute_top
+    def watched(labels, scores, k, *args, **kwargs):
+        gathered.append((len(labels), k))
+        return compute_top(labels, scores, k, *args, **kwargs)
+    monkeypatch.setattr(ad._core, "_compute_top", watched)
+    rng = np.random.default_rng(29)
+    with dask.config.set(scheduler="sync"):
+        for parts in (1, 6):
+            labels, scores = data(kind, 900, rng)
+            sizes = uneven_sizes(len(labels), parts, rng)
+            y, s = chunked(labels, sizes), chunked(scores, sizes)
+            for k in (2, 3, 40, 300, 451, 899):
+                gathered.clear()
+                expected = aucrecall.auc_recall(labels, scores, ties=ties, k=k)
+                got = ad.auc_recall(y, s, ties=ties, k=k)
+                assert same(got, expected), (kind, parts, k, got, expected)
+                rows, _ = gathered[0]
+                assert rows <= k + ad.RANGE_MAX_ITEMS, (kind, parts, k, rows)
+
+
 def test_bad_input_in_a_late_partition_names_the_global_row(client):
     labels = np.zeros(1000, np.int64)
     labels[::3] = 1
@@ -233,6 +260,21 @@ def test_groups_split_over_partitions(client, keys, undefined):
             assert np.array_equal(got.frame["n"].to_numpy(), expected.n)
             assert same(got.mean, expected.mean) and got.counted == expected.counted
             assert got.skipped == expected.skipped
+
+
+def test_more_shuffle_targets_than_groups_from_csv_shards(client, tmp_path):
+    # Two groups over many shuffle targets: most targets get no row, and their empty results must
+    # not turn the partition and row columns into floats (string keys, as read_csv gives them).
+    (tmp_path / "runs-0.csv").write_text("query,label,score\nq1,1,0.9\nq2,0,0.7\nq1,0,0.8\n")
+    (tmp_path / "runs-1.csv").write_text("query,label,score\nq2,1,0.2\nq1,1,0.3\n")
+    frame = dd.read_csv(str(tmp_path / "runs-*.csv"))
+    expected = aucrecall.auc_recall_grouped([1, 0, 0, 1, 1], [0.9, 0.7, 0.8, 0.2, 0.3],
+                                            groups=np.array(["q1", "q2", "q1", "q2", "q1"], dtype=object))
+    for npartitions in (None, 7):
+        got = ad.auc_recall_grouped(frame["label"], frame["score"], groups=frame["query"], npartitions=npartitions)
+        assert list(got.frame["group"]) == ["q1", "q2"]
+        assert np.array_equal(got.frame["auc_recall"].to_numpy(), expected.values, equal_nan=True)
+        assert same(got.mean, expected.mean)
 
 
 def test_ranked_groups_and_the_error_policy(client):

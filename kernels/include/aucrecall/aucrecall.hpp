@@ -416,6 +416,17 @@ PairTotals count_against(const Input& partition, std::uint64_t first_position,
 // only in P. 1 <= k <= top.n; validates `top`.
 double compute_top(const Input& top, std::uint64_t k, std::uint64_t positives_elsewhere, Ties ties);
 
+// The same when the tie group at rank K-1 is too large to gather: `top` holds every item scoring
+// above that group's score and the group's first items in input order, at least enough to reach
+// rank K-1; `tied_elsewhere` more items of the group (`tied_positives_elsewhere` of them
+// positive) were left out. They follow the given ones in input order, so under `stable` they
+// rank below K and count only in P; under `average` every rank of the group holds p_G / g of a
+// positive, so they count in g and p_G (SPEC.md, closed form). Their positives are also in
+// `positives_elsewhere`. Throws std::invalid_argument when tied_positives_elsewhere exceeds
+// tied_elsewhere or positives_elsewhere.
+double compute_top(const Input& top, std::uint64_t k, std::uint64_t positives_elsewhere, Ties ties,
+                   std::uint64_t tied_elsewhere, std::uint64_t tied_positives_elsewhere);
+
 }  // namespace partitioned
 
 // ---- SIMD instruction sets -------------------------------------------------------------------

@@ -167,10 +167,12 @@ detail::score_key_t<Score> key_at_rank(std::span<const Score> scores, u64 m, u64
 // metric@K for 1 <= k < n: select, compact the selected items (labels as uint8, scores as they
 // are, input order kept), count them with `parts(labels, scores, ties)` (a rank-sum kernel on
 // that smaller input), add the straddling group. `positives_elsewhere`: positives of a larger
-// data set that rank below every item here (they count in P only; compute_top).
+// data set that rank below every item here (they count in P only; compute_top). `tied_elsewhere`:
+// items of the straddling group not given, after the given ones in input order (compute_top):
+// part of g and p_G under `average`, nothing more under `stable`.
 template <class Label, class Score, class PartsFn>
 double select_then_count(std::span<const Label> labels, std::span<const Score> scores, Ties ties,
-                         u64 k, PartsFn&& parts, u64 positives_elsewhere = 0) {
+                         u64 k, PartsFn&& parts, u64 positives_elsewhere = 0, Boundary tied_elsewhere = {}) {
     using Key = detail::score_key_t<Score>;
     const std::size_t n = scores.size();
     const u64 m = std::min<u64>(k, n);
@@ -204,7 +206,9 @@ double select_then_count(std::span<const Label> labels, std::span<const Score> s
         selected == 0 ? detail::RankSumParts{}
                       : parts(std::span<const std::uint8_t>(sub_labels.data(), selected),
                               std::span<const Score>(sub_scores.data(), selected), ties);
-    const Boundary boundary = ties == Ties::stable ? Boundary{} : Boundary{tied_seen, tied_positives};
+    const Boundary boundary = ties == Ties::stable ? Boundary{}
+                                                   : Boundary{tied_seen + tied_elsewhere.size,
+                                                              tied_positives + tied_elsewhere.positives};
     return metric_at(m, positives + positives_elsewhere, top, boundary);
 }
 

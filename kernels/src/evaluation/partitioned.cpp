@@ -139,18 +139,29 @@ PairTotals count_against(const Input& partition, std::uint64_t first_position, s
 }
 
 double compute_top(const Input& top, std::uint64_t k, std::uint64_t positives_elsewhere, Ties ties) {
+    return compute_top(top, k, positives_elsewhere, ties, 0, 0);
+}
+
+double compute_top(const Input& top, std::uint64_t k, std::uint64_t positives_elsewhere, Ties ties,
+                   std::uint64_t tied_elsewhere, std::uint64_t tied_positives_elsewhere) {
     check_shape(top);
+    if (tied_positives_elsewhere > tied_elsewhere || tied_positives_elsewhere > positives_elsewhere)
+        throw std::invalid_argument("compute_top: " + std::to_string(tied_positives_elsewhere) +
+                                    " tied positives elsewhere, more than the " + std::to_string(tied_elsewhere) +
+                                    " tied items or the " + std::to_string(positives_elsewhere) +
+                                    " positives elsewhere");
     if (detail::integer_scores(top.score_type)) {  // one call holds every score that can reach rank K
         const detail::ExactScores exact(top, detail::WideIntegers::rank, "compute_top");
-        return compute_top(exact.input(), k, positives_elsewhere, ties);
+        return compute_top(exact.input(), k, positives_elsewhere, ties, tied_elsewhere, tied_positives_elsewhere);
     }
     if (k < 1 || k > top.n)
         throw std::invalid_argument("compute_top: k = " + std::to_string(k) + " outside 1.." + std::to_string(top.n) +
                                     " (the items given must hold every rank up to k)");
     validate(top);
+    const cutoff::Boundary elsewhere{tied_elsewhere, tied_positives_elsewhere};
     return detail::visit(top, [&](auto labels, auto scores) {
-        return cutoff::select_then_count(
-            labels, scores, ties, k, kernel_impl::DefaultKernelParts{}, positives_elsewhere);
+        return cutoff::select_then_count(labels, scores, ties, k, kernel_impl::DefaultKernelParts{},
+                                         positives_elsewhere, elsewhere);
     });
 }
 
