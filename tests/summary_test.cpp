@@ -270,6 +270,34 @@ TEST(Partitioned, ScanCountAgainstAndComputeTopGiveTheWholeInputsValues) {
                                                          k, elsewhere, ties);
                     ASSERT_TRUE(same_bits(got, aucrecall::auc_recall(y, s, {.ties = ties, .k = k}))) << n << " " << k;
                 }
+                // The same with the tie group at rank K-1 cut after the items needed to reach
+                // rank K-1 (the rest given as counts: compute_top's left-out tied items).
+                std::uint64_t above = 0;
+                for (double x : s) above += x > threshold;
+                LabelStore<std::int64_t> cy;
+                std::vector<double> cs;
+                std::uint64_t tied_kept = 0, tied_left = 0, tied_left_positives = 0;
+                for (std::size_t i = 0; i < n; ++i) {
+                    if (s[i] > threshold || (s[i] == threshold && tied_kept < k - above)) {
+                        tied_kept += s[i] == threshold;
+                        cy.push_back(y[i]), cs.push_back(s[i]);
+                    } else if (s[i] == threshold) {
+                        ++tied_left, tied_left_positives += y[i] == 1;
+                    }
+                }
+                const std::uint64_t cut_elsewhere =
+                    positives - static_cast<std::uint64_t>(std::count(cy.begin(), cy.end(), 1));
+                for (Ties ties : {Ties::average, Ties::stable}) {
+                    const double got = part::compute_top(
+                        aucrecall::make_input(label_span<std::int64_t>(cy), std::span<const double>(cs)), k,
+                        cut_elsewhere, ties, tied_left, tied_left_positives);
+                    ASSERT_TRUE(same_bits(got, aucrecall::auc_recall(y, s, {.ties = ties, .k = k})))
+                        << "cut tie group: n " << n << " k " << k << " left " << tied_left;
+                }
+                EXPECT_THROW((void)part::compute_top(aucrecall::make_input(label_span<std::int64_t>(cy),
+                                                                            std::span<const double>(cs)),
+                                                     k, cut_elsewhere, Ties::average, 1, 2),
+                             std::invalid_argument);
             }
         }
 }
