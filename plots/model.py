@@ -281,7 +281,7 @@ class Results:
                 row.stats = _stats_from_aggregates(aggregates[parsed], repetitions[parsed])
             if row.stats is None:
                 row.error = errors.get(parsed, "no timing in the file")
-            if kind == PHASES:
+            if kind in (PHASES, GROUPED, GROUPED_MT, GROUPED_SHUFFLED):
                 row.phases = _median_phases(phase_runs.get(parsed) or phase_medians.get(parsed, []))
             if self.get(kind, source, implementation, n, isa):
                 warn(f"{os.path.basename(path)}: {implementation}/{n} already loaded from "

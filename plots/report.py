@@ -5,6 +5,7 @@ Every number in the report is computed here from the JSON, except the article's 
 which is quoted as such (its laptop, 2022). Run alone: /usr/bin/python3 plots/report.py <dir>
 """
 
+import json
 import math
 import os
 import statistics
@@ -56,6 +57,20 @@ CHART_CAPTIONS = {
     "fig4_scaling": "ns per item against n (log-log), cache sizes at 16 bytes per item.",
     "fig5_phases": "Ranking phase against the rest for the kernels with a rank-only entry.",
 }
+
+
+# Per-query goals (ratios in one run): the study's Numba loops over 100,000 groups of 100 against
+# the library on one thread and on all cores; interleaved rows against the same rows grouped.
+GROUPED_GOALS = (("py_numba_groups", model.GROUPED, "100000x100", 15),
+                 ("py_numba_groups_prange", model.GROUPED_MT, "100000x100", 15),
+                 ("py_aucrecall_groups", model.GROUPED_MT, "100000x100", None))
+SHUFFLED_GOAL = 1.5
+# bench/python/cli_read.py's output, under a machine's results folder.
+CLI_READ_FILE = os.path.join("cli", "cli_read.json")
+# One list at 100k: the default kernel against the study's Numba function, on one thread and on
+# every core.
+ONE_LIST_N = 100_000
+ONE_LIST_GOALS = (("radix_rank", "one thread", 25), ("radix_rank_mt", "all cores", 40))
 
 
 def cell(row):
@@ -658,27 +673,73 @@ class Report:
         grouped = [*r.select(model.GROUPED, cpp), *r.select(model.GROUPED_MT, cpp),
                    *r.select(model.GROUPED_SHUFFLED, cpp), *(r.select(model.GROUPED, py) if py else [])]
         if grouped:
+            phase_names = ("layout", "scatter", "evaluate")
+
+            def phase_cell(row, phase):
+                ns = (row.phases or {}).get(phase)
+                return f"{ns / row.n:.3g}" if ns is not None and row.stats else ""
+
             lines = [[f"`{row.kind}/{row.implementation}`", model.format_size(row.n), cell(row),
-                      f"{row.stats.median / row.n:.3g}"] for row in grouped]
+                      f"{row.stats.median / row.n:.3g}" if row.stats else "",
+                      *(phase_cell(row, phase) for phase in phase_names)] for row in grouped]
             self.add("### Groups (one list per query; mean over groups)", "",
-                     model.markdown_table(["row", "items", "median per call", "ns per item"], lines), "")
+                     "Phases: the entry point's own marks in the timed calls (median ns per item): "
+                     "keys to group ids, the scatter of interleaved rows into group order, the "
+                     "per-group metric.", "",
+                     model.markdown_table(["row", "items", "median per call", "ns per item",
+                                           *(f"{phase} ns/item" for phase in phase_names)], lines), "")
             comparisons = []
-            for python_row, cpp_kind, shape in (("py_numba_groups", model.GROUPED, "100000x100"),
-                                                ("py_numba_groups_prange", model.GROUPED_MT, "100000x100"),
-                                                ("py_aucrecall_groups", model.GROUPED_MT, "100000x100")):
+            for python_row, cpp_kind, shape, goal in GROUPED_GOALS:
                 slow = next((x for x in r.select(model.GROUPED, py) if x.implementation == python_row), None) \
                     if py else None
                 fast = next((x for x in r.select(cpp_kind, cpp) if x.implementation == shape), None)
-                if slow and fast and slow.n == fast.n:
+                if slow and fast and slow.n == fast.n and slow.stats and fast.stats:
+                    speed = slow.stats.median / fast.stats.median
                     comparisons.append(f"- `{python_row}` / `{cpp_kind}/{shape}`: "
-                                       f"{model.format_factor(slow.stats.median / fast.stats.median)}")
+                                       f"{model.format_factor(speed)}" +
+                                       (f" (goal {goal:g}x: {'met' if speed >= goal else 'not met'})"
+                                        if goal else ""))
             shuffled = r.get(model.GROUPED_SHUFFLED, cpp, "100000x100", 10_000_000)
             contiguous = r.get(model.GROUPED, cpp, "100000x100", 10_000_000)
-            if shuffled and contiguous:
+            if shuffled and contiguous and shuffled.stats and contiguous.stats:
+                ratio = shuffled.stats.median / contiguous.stats.median
                 comparisons.append(f"- `grouped_shuffled/100000x100` / `grouped/100000x100`: "
-                                   f"{shuffled.stats.median / contiguous.stats.median:.3g}x the time")
+                                   f"{ratio:.3g}x the time (goal {SHUFFLED_GOAL:g}x: "
+                                   f"{'met' if ratio <= SHUFFLED_GOAL else 'not met'})")
             if comparisons:
                 self.add("Ratios (same run):", "", *comparisons, "")
+        numba = self.median(model.MAIN, py, "py_numba", ONE_LIST_N) if py else None
+        goals = []
+        for kernel, threads, goal in ONE_LIST_GOALS:
+            time = self.median(model.MAIN, cpp, kernel, ONE_LIST_N)
+            if numba and time:
+                speed = numba / time
+                goals.append(f"- `py_numba` / `{kernel}` ({threads}): {model.format_factor(speed)} "
+                             f"(goal {goal:g}x: {'met' if speed >= goal else 'not met'})")
+        if goals:
+            self.add(f"### One list at {model.format_size(ONE_LIST_N)} against Numba", "",
+                     "The default kernel at this size is `radix_rank_mt` where the machine has two "
+                     "or more CPUs; `radix_rank` is the same kernel on one thread.", "", *goals, "")
+
+    def cli_files(self):
+        """bench/python/cli_read.py's run, when this machine has one (cli/cli_read.json)."""
+        path = os.path.join(self.results.directory, CLI_READ_FILE)
+        if not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as source:
+            run = json.load(source)
+        lines = [[f"`{row['name']}`", f"{row['file_bytes'] / 1e6:.0f} MB",
+                  model.format_time(row["median_seconds"] * 1e9), f"{row['peak_bytes'] / 1e6:.0f} MB"]
+                 for row in run["rows"]]
+        goals = [f"- {goal['goal']}: {goal['value']:.3g} ({'met' if goal['met'] else 'not met'})"
+                 for goal in run["goals"]]
+        m = run["machine"]
+        self.add("## CSV files through the command-line tool", "",
+                 f"`bench/python/cli_read.py` ({run['rounds']} alternating rounds, medians; each case its "
+                 f"own process, peak memory from its rusage; git {m.get('git')}, pandas {m.get('pandas')}, "
+                 f"{m.get('date')}). `pandas/` times `read_csv` with typed columns alone; `cli/` the whole "
+                 "command, metric included.", "",
+                 model.markdown_table(["case", "file", "median", "peak memory"], lines), "", *goals, "")
 
     def errors(self, shown=30):
         errors = self.results.errors()
@@ -702,6 +763,7 @@ class Report:
         self.phases_per_isa()
         self.distributions()
         self.per_query()
+        self.cli_files()
         self.ratio_table()
         self.charts(chart_paths)
         self.tables()
