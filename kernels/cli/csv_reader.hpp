@@ -2,6 +2,8 @@
 // (with --groups), by position or by named columns; see read_label_score_csv.
 #pragma once
 
+#include "aucrecall/aucrecall.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -91,6 +93,17 @@ struct LabelScoreTable {
     std::size_t header_line = 0;       // 1-based line of the header row; 0 when there was none
     std::size_t lines = 0;             // lines read, blank ones included
     unsigned threads_used = 1;         // parsing threads (1 for a pipe or a small file)
+
+    // The rows as the library's input: uint8 labels and the scores the reader kept (int64 or
+    // float64; none for a ranked list).
+    aucrecall::Input input(bool ranked) const noexcept {
+        const bool integers = !integer_scores.empty();
+        const void* score_data = ranked     ? nullptr
+                                 : integers ? static_cast<const void*>(integer_scores.data())
+                                            : static_cast<const void*>(scores.data());
+        return {labels.data(), score_data, labels.size(), aucrecall::LabelType::u8,
+                integers ? aucrecall::ScoreType::i64 : aucrecall::ScoreType::f64};
+    }
 };
 
 // Longest row accepted. Binary junk or a missing newline would otherwise make a single "line"

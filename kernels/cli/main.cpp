@@ -378,13 +378,7 @@ int run_ranked(const CommandLine& cmd, const std::string& name, const aucrecall:
 
 int run_groups(const CommandLine& cmd, const std::string& name, const aucrecall::cli::LabelScoreTable& table,
                double read_ms) {
-    const bool integers = !table.integer_scores.empty();
-    const aucrecall::Input items{table.labels.data(),
-                                 cmd.ranked ? nullptr
-                                 : integers ? static_cast<const void*>(table.integer_scores.data())
-                                            : static_cast<const void*>(table.scores.data()),
-                                 table.labels.size(), aucrecall::LabelType::u8,
-                                 integers ? aucrecall::ScoreType::i64 : aucrecall::ScoreType::f64};
+    const aucrecall::Input items = table.input(cmd.ranked);
     const aucrecall::GroupOptions options{cmd.ties, cmd.k, cmd.undefined.value_or(aucrecall::Undefined::skip)};
     const auto start = std::chrono::steady_clock::now();
     aucrecall::GroupSummary summary;
@@ -472,11 +466,7 @@ int run(const CommandLine& cmd) {
     if (cmd.groups) return run_groups(cmd, name, table, read_ms);
     if (cmd.ranked) return run_ranked(cmd, name, table, read_ms);
 
-    const std::span<const std::uint8_t> labels(table.labels);
-    const aucrecall::Input input =
-        table.integer_scores.empty()
-            ? aucrecall::make_input(labels, std::span<const double>(table.scores))
-            : aucrecall::make_input(labels, std::span<const std::int64_t>(table.integer_scores));
+    const aucrecall::Input input = table.input(false);
     const aucrecall::Kernel& kernel =
         cmd.kernel.empty() ? cli_default_kernel(input, cmd.k) : *aucrecall::find_kernel(cmd.kernel);
     if (input.n > kernel.max_practical_n)

@@ -115,13 +115,7 @@ void check_table(const aucrecall::cli::LabelScoreTable& table, const std::string
 
 // The library on what the reader accepted, as the CLI calls it: a value or NaN, never a throw.
 void check_library(const aucrecall::cli::LabelScoreTable& table) {
-    const bool integers = !table.integer_scores.empty();
-    const aucrecall::Input items{table.labels.data(),
-                                 format.ranked ? nullptr
-                                 : integers    ? static_cast<const void*>(table.integer_scores.data())
-                                               : static_cast<const void*>(table.scores.data()),
-                                 table.labels.size(), aucrecall::LabelType::u8,
-                                 integers ? aucrecall::ScoreType::i64 : aucrecall::ScoreType::f64};
+    const aucrecall::Input items = table.input(format.ranked);
     try {
         if (format.groups)
             (void)aucrecall::compute_grouped({items, table.group_ids.data(), aucrecall::GroupKeyType::u32},
