@@ -467,14 +467,14 @@ def _top_rows(labels, scores, threshold_key):
 
 
 def _above_and_first_tied(labels, scores, tie_key, tied_wanted):
-    """This partition's rows scoring above the tie group's score, and its first `tied_wanted` rows
-    of the group (row order): with the earlier partitions' first rows, the group's first in
-    global order."""
+    """This partition's rows scoring above the tie group's score and its first `tied_wanted` rows
+    of the group (row order), and which of the rows returned are the group's: with the earlier
+    partitions' first rows, the group's first in global order."""
     labels, scores = _as_numpy(labels), _as_numpy(scores)
     keys = _core._score_keys(scores)
-    tied = np.flatnonzero(keys == np.uint64(tie_key))[:tied_wanted]
-    keep = np.sort(np.concatenate([np.flatnonzero(keys > np.uint64(tie_key)), tied]))
-    return labels[keep], scores[keep], len(tied)
+    tied = keys == np.uint64(tie_key)
+    keep = (keys > np.uint64(tie_key)) | (tied & (np.cumsum(tied) <= tied_wanted))
+    return labels[keep], scores[keep], tied[keep]
 
 
 def _straddling_cell(cells, k):
@@ -503,25 +503,19 @@ def _cutoff(label_parts, score_parts, first, k, ties):
         tie_key, wanted = int(cells.low[index]), k - above
         pieces = dask.compute(*[dask.delayed(_above_and_first_tied)(y, s, tie_key, wanted)
                                 for y, s in zip(label_parts, score_parts)])
-        labels_list, scores_list, left = [], [], wanted
+        labels_list, scores_list, kept_tied, kept_tied_positives = [], [], 0, 0
         for labels, scores, tied in pieces:  # partition order: the group's first rows in global order
-            take = min(tied, left)
-            keys = _core._score_keys(scores)
-            tied_rows = np.flatnonzero(keys == np.uint64(tie_key))
-            drop = tied_rows[take:]
-            keep = np.ones(len(labels), bool)
-            keep[drop] = False
-            labels_list.append(labels[keep])
+            keep = ~tied | (np.cumsum(tied) <= wanted - kept_tied)
+            labels, tied = labels[keep], tied[keep]
+            kept_tied += int(np.count_nonzero(tied))
+            kept_tied_positives += int(np.count_nonzero(labels[tied]))
+            labels_list.append(labels)
             scores_list.append(scores[keep])
-            left -= take
         labels, scores = np.concatenate(labels_list), np.concatenate(scores_list)
-        kept_tied = wanted - left
-        tied_positives = int(cells.positives[index])
-        kept_tied_positives = int(np.count_nonzero(labels[_core._score_keys(scores) == np.uint64(tie_key)]))
         positives_below = first["positives"] - int(np.count_nonzero(labels))
         return _core._compute_top(labels, scores, k, positives_below, ties,
                                   tied_elsewhere=size - kept_tied,
-                                  tied_positives_elsewhere=tied_positives - kept_tied_positives)
+                                  tied_positives_elsewhere=int(cells.positives[index]) - kept_tied_positives)
     threshold = int(cells.low[index])
     pieces = dask.compute(*[dask.delayed(_top_rows)(y, s, threshold) for y, s in zip(label_parts, score_parts)])
     labels = np.concatenate([p[0] for p in pieces])
