@@ -7,6 +7,7 @@
 #include "runtime/testing_hooks.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -427,6 +428,78 @@ TEST_P(LabelSplitPerIsa, KeysInInputOrderPerLabelLikeAPlainLoop) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dispatch, LabelSplitPerIsa, ::testing::ValuesIn(compiled_isas()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// ---- the grouped evaluation's split of the scores themselves, per instruction set ---------------
+// Both lists bit for bit in input order (signed zeros and NaN kept as they are), the OR of every
+// label's bits, the NaN flag wherever the NaN sits (in a whole vector or in the tail), and nothing
+// written past split_scores_slack scores after either list.
+template <class Word, class Score>
+void expect_score_split_like_a_plain_loop(const aucrecall::detail::SimdEntries& entries, const std::string& isa,
+                                          std::mt19937_64& rng, int& failures) {
+    constexpr std::size_t slack = aucrecall::label_split_detail::split_scores_slack, guard = 16;
+    const auto split = std::get<aucrecall::detail::SplitScoresFn<Word, Score>>(entries.split_scores);
+    const Score untouched = Score(-12345.25);
+    const Score specials[] = {Score(-0.0), Score(0.0), std::numeric_limits<Score>::infinity(),
+                              -std::numeric_limits<Score>::infinity(), std::numeric_limits<Score>::denorm_min()};
+    const Word stray[] = {Word(2), Word(0x80), Word(~Word(0)), Word(Word(1) << (8 * sizeof(Word) - 1))};
+    auto same_bits = [](Score a, Score b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+    for (int pattern = 0; pattern < 7; ++pattern)
+        for (std::size_t n : {0u, 1u, 3u, 4u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 32u, 33u, 100u, 1000u}) {
+            std::vector<Word> labels(n);
+            std::vector<Score> scores(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                const bool positive = pattern == 1 ? true : pattern == 2 ? false : pattern == 3 ? i % 2 == 0
+                                                                                                  : (rng() & 1) != 0;
+                labels[i] = positive ? Word(1) : Word(0);
+                scores[i] = rng() % 5 == 0 ? specials[rng() % std::size(specials)]
+                                           : static_cast<Score>(static_cast<double>(rng() >> 11) * 0x1p-40 - 4096.0);
+            }
+            // 4: one stray label; 5: one NaN; 6: both, at the last item (a scalar tail, or a
+            // vector's last lane when n is a multiple of the width).
+            if (n > 0 && (pattern == 4 || pattern == 6))
+                labels[pattern == 6 ? n - 1 : rng() % n] = stray[rng() % std::size(stray)];
+            if (n > 0 && (pattern == 5 || pattern == 6))
+                scores[pattern == 6 ? n - 1 : rng() % n] = std::numeric_limits<Score>::quiet_NaN();
+            std::vector<Score> want_pos, want_neg;
+            std::uint64_t want_bits = 0;
+            bool want_nan = false;
+            for (std::size_t i = 0; i < n; ++i) {
+                (labels[i] != 0 ? want_pos : want_neg).push_back(scores[i]);
+                want_bits |= labels[i];
+                want_nan |= std::isnan(scores[i]);
+            }
+            std::vector<Score> pos(want_pos.size() + slack + guard, untouched),
+                neg(want_neg.size() + slack + guard, untouched);
+            const auto got = split(labels.data(), scores.data(), n, pos.data(), neg.data());
+            bool same = got.positives == want_pos.size() && got.label_bits == want_bits && got.nan == want_nan;
+            for (std::size_t k = 0; same && k < want_pos.size(); ++k) same = same_bits(pos[k], want_pos[k]);
+            for (std::size_t k = 0; same && k < want_neg.size(); ++k) same = same_bits(neg[k], want_neg[k]);
+            for (std::size_t k = want_pos.size() + slack; k < pos.size(); ++k) same &= same_bits(pos[k], untouched);
+            for (std::size_t k = want_neg.size() + slack; k < neg.size(); ++k) same &= same_bits(neg[k], untouched);
+            EXPECT_TRUE(same) << "isa " << isa << ", " << sizeof(Word) << "-byte labels, " << sizeof(Score)
+                              << "-byte scores, pattern " << pattern << ", n " << n << ": " << got.positives
+                              << " positives (want " << want_pos.size() << "), label bits " << got.label_bits
+                              << " (want " << want_bits << "), nan " << got.nan << " (want " << want_nan << ")";
+            if (!same && ++failures >= 10) return;
+        }
+}
+
+class ScoreSplitPerIsa : public EntryTablePerIsa {};
+
+TEST_P(ScoreSplitPerIsa, ScoresLabelBitsAndNanLikeAPlainLoop) {
+    const auto& table = entries();
+    std::mt19937_64 rng(17);
+    int failures = 0;
+    expect_score_split_like_a_plain_loop<std::uint8_t, float>(table, GetParam(), rng, failures);
+    expect_score_split_like_a_plain_loop<std::uint8_t, double>(table, GetParam(), rng, failures);
+    expect_score_split_like_a_plain_loop<std::uint32_t, float>(table, GetParam(), rng, failures);
+    expect_score_split_like_a_plain_loop<std::uint32_t, double>(table, GetParam(), rng, failures);
+    expect_score_split_like_a_plain_loop<std::uint64_t, float>(table, GetParam(), rng, failures);
+    expect_score_split_like_a_plain_loop<std::uint64_t, double>(table, GetParam(), rng, failures);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dispatch, ScoreSplitPerIsa, ::testing::ValuesIn(compiled_isas()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // The grouped evaluation's pair counter: NaN padding past each list (its contract), blocks of

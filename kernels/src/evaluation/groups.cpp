@@ -61,9 +61,9 @@ public:
     GroupEvaluator(std::span<const Label> labels, const Score* scores, Ties ties, u64 k)
         : labels_(labels), scores_(scores), ties_(ties), k_(k) {}
 
-    // item(r): the input index of the group's r-th item in input order.
-    template <class ItemAt>
-    double evaluate(std::size_t size, ItemAt&& item, u64* positives_out) {
+    // The group of `size` items from input index `begin` on (the layout made every group contiguous).
+    double evaluate(std::size_t begin, std::size_t size, u64* positives_out) {
+        const auto item = [begin](std::size_t r) { return begin + r; };
         const u64 m = k_ == 0 ? size : std::min<u64>(k_, size);
         if (scores_ == nullptr) {  // ranked: input order is rank order
             u64 positives = 0;
@@ -77,7 +77,7 @@ public:
                 size, positives, m, Ties::stable, [&](u64 r) { return labels_[item(r)] != 0; },
                 [](u64, u64) { return false; });
         }
-        if (ties_ == Ties::average && m == size) return full_average(size, item, positives_out);
+        if (ties_ == Ties::average && m == size) return full_average(begin, size, positives_out);
         if (records_.size() < size) records_.resize(size);
         Record* rec = records_.data();
         u64 positives = 0;
@@ -114,25 +114,18 @@ private:
     static constexpr std::size_t pair_pad = pair_count_detail::pair_pad;
     static std::size_t round_up(std::size_t length) { return (length + pair_pad - 1) / pair_pad * pair_pad; }
 
-    template <class ItemAt>
-    double full_average(std::size_t size, ItemAt&& item, u64* positives_out) {
-        // Room for the NaN padding the pair counter reads past each list (entry_types.hpp).
-        if (pos_.size() < size + pair_pad) pos_.resize(size + pair_pad), neg_.resize(size + pair_pad);
+    double full_average(std::size_t begin, std::size_t size, u64* positives_out) {
+        // Room for the NaN padding the pair counter reads past each list (entry_types.hpp) and
+        // for the split's whole-vector stores.
+        constexpr std::size_t room = std::max(pair_pad, label_split_detail::split_scores_slack);
+        if (pos_.size() < size + room) pos_.resize(size + room), neg_.resize(size + room);
         Score* pos = pos_.data();
         Score* neg = neg_.data();
-        std::size_t p = 0, q = 0;
-        for (std::size_t r = 0; r < size; ++r) {
-            const std::size_t i = item(r);
-            const Score x = scores_[i];
-            flags_.score(x);
-            flags_.label(labels_[i]);
-            // Both stores happen; only the chosen cursor advances (no unpredictable branch).
-            const bool y = labels_[i] != 0;
-            pos[p] = x;
-            neg[q] = x;
-            p += y;
-            q += !y;
-        }
+        const label_split_detail::ScoreSplit split =
+            split_scores_(reinterpret_cast<const Word*>(labels_.data() + begin), scores_ + begin, size, pos, neg);
+        flags_.label_bits(split.label_bits);
+        flags_.nan |= split.nan;
+        const std::size_t p = split.positives, q = size - p;
         *positives_out = p;
         if (p == 0 || size < 2) return detail::undefined();
         rank_count::PairCounts pairs;
@@ -183,6 +176,9 @@ private:
     // The pair counter of the instruction set in force (simd/entries.hpp), like simd_scan's curves.
     detail::CountPairsFn<Score> pair_count_ =
         std::get<detail::CountPairsFn<Score>>(detail::use_active_entries().count_pairs);
+    using Word = detail::label_word_t<Label>;
+    detail::SplitScoresFn<Word, Score> split_scores_ =
+        std::get<detail::SplitScoresFn<Word, Score>>(detail::use_active_entries().split_scores);
 };
 
 unsigned grouped_thread_count(const GroupOptions& options, std::size_t n) {
@@ -203,7 +199,7 @@ bool evaluate_all(std::span<const Label> labels, const Score* scores, const Layo
         for (std::size_t g = first_group; g < last_group; ++g) {
             const u64 begin = layout.offsets[g], size = layout.offsets[g + 1] - begin;
             u64 positives = 0;
-            out.values[g] = evaluator.evaluate(size, [begin](std::size_t r) { return begin + r; }, &positives);
+            out.values[g] = evaluator.evaluate(begin, size, &positives);
             out.n[g] = size;
             out.positives[g] = positives;
         }

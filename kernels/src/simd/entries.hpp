@@ -29,6 +29,8 @@ using RankedBlockFn = ranked_detail::BlockSums (*)(const Word*, std::uint32_t);
 template <class Word, class Score>
 using SplitByLabelFn = std::size_t (*)(const Word*, const Score*, std::size_t, label_split_detail::key_t<Score>*,
                                        label_split_detail::key_t<Score>*);
+template <class Word, class Score>
+using SplitScoresFn = label_split_detail::ScoreSplit (*)(const Word*, const Score*, std::size_t, Score*, Score*);
 template <class Score>
 using CountPairsFn = pair_count_detail::PairTotals (*)(const Score*, std::size_t, const Score*, std::size_t);
 
@@ -54,6 +56,11 @@ struct SimdEntries {
                SplitByLabelFn<std::uint32_t, float>, SplitByLabelFn<std::uint32_t, double>,
                SplitByLabelFn<std::uint64_t, float>, SplitByLabelFn<std::uint64_t, double>>
         split_by_label;
+    // Grouped evaluation's split of the scores themselves, with the input checks (same file).
+    std::tuple<SplitScoresFn<std::uint8_t, float>, SplitScoresFn<std::uint8_t, double>,
+               SplitScoresFn<std::uint32_t, float>, SplitScoresFn<std::uint32_t, double>,
+               SplitScoresFn<std::uint64_t, float>, SplitScoresFn<std::uint64_t, double>>
+        split_scores;
 };
 
 extern const SimdEntries simd_entries_scalar;

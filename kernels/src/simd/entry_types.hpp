@@ -87,4 +87,14 @@ inline constexpr std::size_t split_slack = 8;
 // The order key of a score: 32 bits for float, 64 for double.
 template <class Score>
 using key_t = std::conditional_t<sizeof(Score) == 4, std::uint32_t, std::uint64_t>;
+// Grouped evaluation's split of one group's scores as they are (ops/label_split.hpp,
+// split_scores): positives written, and the input checks done on the way (the OR of every
+// label's bits, whether a score is NaN). Its lists need split_scores_slack scores of room past
+// their counts (the widest vector's whole stores: AVX-512, float).
+struct ScoreSplit {
+    std::uint64_t positives;
+    std::uint64_t label_bits;
+    bool nan;
+};
+inline constexpr std::size_t split_scores_slack = 16;
 }  // namespace aucrecall::label_split_detail

@@ -77,6 +77,12 @@ std::size_t split_by_label(const Word* labels, const Score* scores, std::size_t 
     return label_split_detail::scalar_split(labels, scores, 0, n, pos, neg, 0, 0);
 }
 
+template <class Word, class Score>
+label_split_detail::ScoreSplit split_scores(const Word* labels, const Score* scores, std::size_t n, Score* pos,
+                                            Score* neg) {
+    return label_split_detail::scalar_split_scores(labels, scores, 0, n, pos, neg, {0, 0, false}, 0);
+}
+
 #define AUCRECALL_STRINGIFY_VALUE(x) #x
 #define AUCRECALL_STRINGIFY(x) AUCRECALL_STRINGIFY_VALUE(x)
 constexpr const char* compiled_xsimd_version = AUCRECALL_STRINGIFY(XSIMD_VERSION_MAJOR) "." AUCRECALL_STRINGIFY(
@@ -99,6 +105,8 @@ const SimdEntries simd_entries_scalar = {
     .singleton_run = singleton_run,
     .split_by_label = {split_by_label<uint8_t, float>, split_by_label<uint8_t, double>, split_by_label<uint32_t, float>,
                        split_by_label<uint32_t, double>, split_by_label<uint64_t, float>, split_by_label<uint64_t, double>},
+    .split_scores = {split_scores<uint8_t, float>, split_scores<uint8_t, double>, split_scores<uint32_t, float>,
+                     split_scores<uint32_t, double>, split_scores<uint64_t, float>, split_scores<uint64_t, double>},
 };
 
 }  // namespace aucrecall::detail
