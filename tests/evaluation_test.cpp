@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <unordered_map>
 
 namespace {
 
@@ -469,6 +470,61 @@ TEST(Groups, OffsetsOverloadMatchesKeys) {
     const auto e = aucrecall::compute_grouped_offsets(items, with_empty);
     EXPECT_EQ(e.n[0], 0u);
     EXPECT_TRUE(std::isnan(e.values[0]));
+}
+
+// Dense ids in order of first appearance (what the CLI's reader makes) give what the keys give,
+// contiguous or interleaved, for every policy; ids that skip ahead are refused at their index.
+TEST(Groups, IdsOverloadMatchesKeys) {
+    for (const bool contiguous : {true, false}) {
+        const GroupedData d = grouped_data(400, 30, contiguous, contiguous ? 11 : 12);
+        std::unordered_map<std::int64_t, std::uint32_t> numbered;
+        std::vector<std::uint32_t> ids;
+        for (const std::int64_t key : d.keys)
+            ids.push_back(numbered.try_emplace(key, static_cast<std::uint32_t>(numbered.size())).first->second);
+        const auto items = aucrecall::make_input(view(d.labels), view(d.scores));
+        for (const aucrecall::GroupOptions options :
+             {aucrecall::GroupOptions{}, aucrecall::GroupOptions{.ties = aucrecall::Ties::stable},
+              aucrecall::GroupOptions{.k = 4}, aucrecall::GroupOptions{.undefined = aucrecall::Undefined::zero}}) {
+            const auto by_keys =
+                aucrecall::compute_grouped({items, d.keys.data(), aucrecall::GroupKeyType::i64}, options);
+            const auto by_ids = aucrecall::compute_grouped_ids(items, ids, options);
+            const std::string what = std::string(contiguous ? "contiguous" : "interleaved") + ", k " +
+                                     std::to_string(options.k);
+            ASSERT_EQ(by_ids.values.size(), by_keys.values.size()) << what;
+            for (std::size_t g = 0; g < by_keys.values.size(); ++g)
+                EXPECT_EQ(std::isnan(by_ids.values[g]) ? -1.0 : by_ids.values[g],
+                          std::isnan(by_keys.values[g]) ? -1.0 : by_keys.values[g])
+                    << what << ", group " << g;
+            EXPECT_EQ(by_ids.n, by_keys.n) << what;
+            EXPECT_EQ(by_ids.positives, by_keys.positives) << what;
+            EXPECT_EQ(by_ids.first_item, by_keys.first_item) << what;
+            EXPECT_EQ(by_ids.mean, by_keys.mean) << what;
+            EXPECT_EQ(by_ids.counted, by_keys.counted) << what;
+        }
+    }
+    const std::vector<std::int64_t> labels = {1, 0, 1, 0};
+    const std::vector<double> scores = {0.1, 0.2, 0.3, 0.4};
+    const auto items = aucrecall::make_input(view(labels), view(scores));
+    for (const auto& [bad, index] : std::vector<std::pair<std::vector<std::uint32_t>, std::size_t>>{
+             {{1, 0, 0, 0}, 0}, {{0, 0, 2, 1}, 2}, {{0, 1, 0, 3}, 3}}) {
+        try {
+            (void)aucrecall::compute_grouped_ids(items, bad);
+            ADD_FAILURE() << "accepted ids skipping ahead at " << index;
+        } catch (const aucrecall::InvalidInput& e) {
+            EXPECT_EQ(e.index(), index);
+            EXPECT_NE(std::string(e.what()).find("order of first appearance"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_THROW((void)aucrecall::compute_grouped_ids(items, std::vector<std::uint32_t>{0, 0, 1}), std::invalid_argument);
+    // A bad label is still named at its index through the scatter.
+    const std::vector<std::int64_t> stray = {1, 0, 1, 5};
+    try {
+        (void)aucrecall::compute_grouped_ids(aucrecall::make_input(view(stray), view(scores)),
+                                             std::vector<std::uint32_t>{0, 1, 0, 1});
+        ADD_FAILURE();
+    } catch (const aucrecall::InvalidInput& e) {
+        EXPECT_EQ(e.index(), 3u);
+    }
 }
 
 TEST(Groups, BadInputNamesWhatAndWhere) {

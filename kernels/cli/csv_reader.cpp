@@ -6,6 +6,7 @@
 #include "csv_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -16,11 +17,12 @@
 #include <system_error>
 #include <utility>
 
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/huge_pages.hpp"
 #include "runtime/thread_pool.hpp"
+#include "runtime/tuning.hpp"
 
 namespace aucrecall::cli {
 namespace {
@@ -275,41 +277,80 @@ std::uint64_t hash_text(std::string_view s) noexcept {
     return h ^ (h >> 32);
 }
 
-// Key text -> dense id in order of first appearance: open addressing over (hash, id) slots, the
-// texts in one list. Each key's text is copied once, when it is first seen.
+// Key text -> dense id in order of first appearance: open addressing over 32-byte slots (two per
+// cache line) holding the hash, the id and, for keys of up to inline_bytes, the text itself; the
+// texts also go to one list, copied once when first seen. With rows of many groups interleaved
+// every row's lookup lands in a random slot: a short key found in its slot costs that one cache
+// miss (the parser prefetches it rows ahead), where comparing against the list's string cost a
+// second (results/tuning.md).
 class KeyIndex {
 public:
+    static constexpr std::size_t inline_bytes = 19;
+    // A key as a slot holds it: length and text zero-padded, or length long_key (the text is only
+    // in the list), so one fixed-size compare tells a short key apart.
+    struct ShortKey {
+        std::uint8_t length;
+        char text[inline_bytes];
+    };
+    static ShortKey short_key(std::string_view key) noexcept {
+        ShortKey k{};
+        if (key.size() > inline_bytes) {
+            k.length = long_key;
+        } else {
+            k.length = static_cast<std::uint8_t>(key.size());
+            std::memcpy(k.text, key.data(), key.size());
+        }
+        return k;
+    }
+
     std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(keys_.size()); }
     const std::string& key(std::uint32_t id) const noexcept { return keys_[id]; }
     std::size_t first_line(std::uint32_t id) const noexcept { return first_line_[id]; }
     std::vector<std::string>& keys() noexcept { return keys_; }
     std::vector<std::size_t>& first_lines() noexcept { return first_line_; }
 
+    void prefetch(std::uint64_t hash) const noexcept {
+        if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+    }
+
     // The id of `key`, adding it (first seen on `line`) when new. `fail_full` when 2^32 - 1 keys exist.
     template <class FailFull>
     std::uint32_t id_of(std::string_view key, std::size_t line, FailFull&& fail_full) {
+        return id_of(key, short_key(key), hash_text(key), line, fail_full);
+    }
+    // The same with the key's slot form and hash_text(key) already made; `key` is read only for
+    // long keys.
+    template <class FailFull>
+    std::uint32_t id_of(std::string_view key, const ShortKey& form, std::uint64_t hash, std::size_t line,
+                        FailFull&& fail_full) {
         if (keys_.size() * 2 >= slots_.size()) grow();
-        const std::uint64_t h = hash_text(key);
         const std::size_t mask = slots_.size() - 1;
-        for (std::size_t s = h & mask;; s = (s + 1) & mask) {
+        for (std::size_t s = hash & mask;; s = (s + 1) & mask) {
             Slot& slot = slots_[s];
             if (slot.id == empty) {
                 if (keys_.size() >= 0xFFFFFFFFu - 1) fail_full();
-                slot = {h, static_cast<std::uint32_t>(keys_.size())};
-                keys_.emplace_back(key);
+                slot.hash = hash;
+                slot.id = static_cast<std::uint32_t>(keys_.size());
+                slot.key = form;
+                keys_.emplace_back(form.length == long_key ? key : std::string_view(form.text, form.length));
                 first_line_.push_back(line);
                 return slot.id;
             }
-            if (slot.hash == h && keys_[slot.id] == key) return slot.id;
+            if (slot.hash == hash && std::memcmp(&slot.key, &form, sizeof form) == 0 &&
+                (form.length != long_key || keys_[slot.id] == key))
+                return slot.id;
         }
     }
 
 private:
     static constexpr std::uint32_t empty = 0xFFFFFFFFu;
-    struct Slot {
+    static constexpr std::uint8_t long_key = 0xFF;
+    struct alignas(32) Slot {
         std::uint64_t hash = 0;
         std::uint32_t id = empty;
+        ShortKey key{};
     };
+    static_assert(sizeof(Slot) == 32);
     void grow() {
         std::vector<Slot> bigger(std::max<std::size_t>(64, slots_.size() * 2));
         const std::size_t mask = bigger.size() - 1;
@@ -456,7 +497,8 @@ public:
         throw InputError(name_ + ":" + std::to_string(line_ + 1) + ": line is longer than " +
                          std::to_string(max_line_bytes) + " bytes");
     }
-    RangeResult& result() noexcept {
+    RangeResult& result() {
+        while (pending_count_ != 0) resolve_oldest_key();
         result_.lines = line_;
         return result_;
     }
@@ -564,9 +606,54 @@ private:
         }
         if (grouped) {
             const std::string unescaped = group.escaped ? unescape(group.text) : std::string();
-            (*out_.ids)[row] = result_.keys.id_of(group.escaped ? std::string_view(unescaped) : group.text, line_,
-                                                  [&] { fail(line, group.raw, "more than 4294967294 groups"); });
+            const std::string_view key = group.escaped ? std::string_view(unescaped) : group.text;
+            if (key.size() <= KeyIndex::inline_bytes) {
+                defer_key(row, key);
+            } else {  // a long key's text is not kept past its line: looked up now, after the waiting ones
+                while (pending_count_ != 0) resolve_oldest_key();
+                (*out_.ids)[row] = result_.keys.id_of(key, line_, [&] { fail(line, group.raw, too_many_groups); });
+            }
         }
+    }
+
+    // Group keys wait tuning::csv_key_lookahead runs between their hash and their lookup, their
+    // slot prefetched meanwhile: rows of interleaved groups each land in a random slot of a table
+    // larger than the caches. A row whose key equals the newest waiting one's joins its run
+    // (grouped rows: one compare per row, no hash). Lookups stay in row order, so ids are still
+    // in order of first appearance. Only short keys wait (their text is copied into the queue).
+    struct PendingKey {
+        std::size_t row;   // the run's first row; its rows are consecutive
+        std::size_t rows;
+        std::size_t line;  // the first row's line
+        std::uint64_t hash;
+        KeyIndex::ShortKey key;
+    };
+    static constexpr std::size_t lookahead = tuning::csv_key_lookahead;
+    static_assert((lookahead & (lookahead - 1)) == 0, "the queue indexes with a mask");
+    static constexpr const char* too_many_groups = "more than 4294967294 groups";
+
+    void defer_key(std::size_t row, std::string_view key) {
+        if (pending_count_ != 0) {
+            PendingKey& newest = pending_[(pending_first_ + pending_count_ - 1) & (lookahead - 1)];
+            if (newest.key.length == key.size() && newest.row + newest.rows == row &&
+                std::memcmp(newest.key.text, key.data(), key.size()) == 0) {
+                ++newest.rows;
+                return;
+            }
+        }
+        if (pending_count_ == lookahead) resolve_oldest_key();
+        const std::uint64_t hash = hash_text(key);
+        result_.keys.prefetch(hash);
+        pending_[(pending_first_ + pending_count_++) & (lookahead - 1)] = {row, 1, line_, hash, KeyIndex::short_key(key)};
+    }
+    void resolve_oldest_key() {
+        const PendingKey& p = pending_[pending_first_];
+        pending_first_ = (pending_first_ + 1) & (lookahead - 1);
+        --pending_count_;
+        const std::uint32_t id = result_.keys.id_of({}, p.key, p.hash, p.line, [&] {
+            throw InputError(name_ + ":" + std::to_string(p.line) + ": " + too_many_groups);
+        });
+        std::fill_n(out_.ids->data() + p.row, p.rows, id);
     }
 
     // The common row of the default layout, `0,0.25` or `1,-3e-2`: a label digit, a comma and a
@@ -684,6 +771,8 @@ private:
     std::size_t line_;
     RowArrays out_;
     RangeResult result_;
+    std::array<PendingKey, lookahead> pending_;
+    std::size_t pending_first_ = 0, pending_count_ = 0;
     bool seen_content_ = false;
     const bool fast_layout_ = layout_.exact && layout_.group == absent && layout_.label == 0 && layout_.score == 1;
 };
@@ -971,19 +1060,11 @@ LabelScoreTable read_file(int fd, std::uint64_t size, const std::string& name, c
 
 }  // namespace
 
-namespace {
-constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
-}  // namespace
-
-bool huge_rows(std::size_t bytes) noexcept { return bytes >= 2 * huge_page_bytes; }
+bool huge_rows(std::size_t bytes) noexcept { return detail::huge_worthy(bytes); }
 
 void* allocate_rows(std::size_t bytes) {
-    const std::size_t rounded = (bytes + huge_page_bytes - 1) / huge_page_bytes * huge_page_bytes;
-    void* p = std::aligned_alloc(huge_page_bytes, rounded);
+    void* p = detail::allocate_maybe_huge(bytes);
     if (p == nullptr) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without huge pages it is the same memory
-#endif
     return p;
 }
 

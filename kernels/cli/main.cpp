@@ -383,7 +383,8 @@ int run_groups(const CommandLine& cmd, const std::string& name, const aucrecall:
     const auto start = std::chrono::steady_clock::now();
     aucrecall::GroupSummary summary;
     try {
-        summary = aucrecall::compute_grouped({items, table.group_ids.data(), aucrecall::GroupKeyType::u32}, options);
+        // The reader numbered the keys in order of first appearance: no second hashing.
+        summary = aucrecall::compute_grouped_ids(items, {table.group_ids.data(), table.group_ids.size()}, options);
     } catch (const aucrecall::UndefinedGroup& e) {
         // The library names the group by its id; the user knows it by its text and its line.
         const std::string what = e.what();

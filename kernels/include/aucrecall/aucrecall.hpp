@@ -254,6 +254,12 @@ GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& opti
 // never decrease and end at n. No hashing, no reordering. An empty group is undefined.
 GroupSummary compute_grouped_offsets(const Input& items, std::span<const std::uint64_t> offsets,
                                      const GroupOptions& options = {});
+// Groups numbered already: ids[i] is item i's group, numbered 0, 1, 2, ... in order of first
+// appearance (what hashing the keys gives: the CLI's parsed keys, pandas.factorize codes with
+// sort=False). No hashing; a group's items need not be contiguous. Groups are reported in id
+// order; an id that skips past the next new number is InvalidInput naming its index.
+GroupSummary compute_grouped_ids(const Input& items, std::span<const std::uint32_t> ids,
+                                 const GroupOptions& options = {});
 
 template <class Key>
 struct GroupedResult {

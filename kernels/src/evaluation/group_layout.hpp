@@ -22,6 +22,10 @@ struct Layout {
     std::vector<u64> offsets;      // groups + 1 entries
     std::vector<u64> first_item;   // per group
     detail::Buffer<u32> ids;   // per item, when groups are not contiguous (else empty)
+    const u32* caller_ids = nullptr;  // the caller's ids in place of `ids` (compute_grouped_ids)
+
+    bool contiguous() const noexcept { return ids.size() == 0 && caller_ids == nullptr; }
+    const u32* item_ids() const noexcept { return caller_ids != nullptr ? caller_ids : ids.data(); }
 };
 
 // Grouped evaluation indexes items with 32 bits (ids and the reordering): 4 bytes per item.

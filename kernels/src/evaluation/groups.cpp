@@ -286,7 +286,7 @@ bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, c
     detail::Buffer<std::uint8_t> grouped_labels(n);
     detail::Buffer<Score> grouped_scores(scores != nullptr ? n : 0);
     detail::InputFlags flags;
-    const u32* ids = layout.ids.data();
+    const u32* ids = layout.item_ids();
     constexpr std::size_t ahead = tuning::key_prefetch_distance;
     for (std::size_t i = 0; i < n; ++i) {
         // Each item writes where its group's region stands now: with many groups those lines are
@@ -314,7 +314,7 @@ bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, c
 template <class Label, class Score>
 bool evaluate_typed(std::span<const Label> labels, const Score* scores, const Layout& layout,
                     const GroupOptions& options, GroupSummary& out) {
-    if (layout.ids.size() == 0) return evaluate_all(labels, scores, layout, options, out);
+    if (layout.contiguous()) return evaluate_all(labels, scores, layout, options, out);
     return scatter_then_evaluate(labels, scores, layout, options, out);
 }
 
@@ -379,6 +379,59 @@ GroupSummary compute_grouped_offsets(const Input& items, std::span<const std::ui
     GroupSummary out;
     evaluate(items, layout, options, out);
     out.first_item.assign(offsets.begin(), offsets.end() - 1);
+    summarise(out, options, [](std::size_t g) { return std::to_string(g); });
+    detail::phase_end("mean");
+    return out;
+}
+
+GroupSummary compute_grouped_ids(const Input& items, std::span<const std::uint32_t> ids,
+                                 const GroupOptions& options) {
+    check_shape(items);
+    if (items.scores != nullptr && detail::integer_scores(items.score_type)) {
+        const detail::ExactScores exact(items, detail::WideIntegers::rank, "compute_grouped_ids");
+        return compute_grouped_ids(exact.input(), ids, options);
+    }
+    if (ids.size() != items.n)
+        throw std::invalid_argument("group ids: " + std::to_string(ids.size()) + " ids for " +
+                                    std::to_string(items.n) + " items");
+    detail::phase_start();
+    // One pass: sizes, first items, and whether every group is one run. The ids must already be
+    // numbered in order of first appearance (each new group takes the next number), which is
+    // what makes them this layout's ids as they are.
+    Layout layout;
+    std::vector<u64> sizes;
+    bool contiguous = true;
+    u32 previous = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const u32 id = ids[i];
+        if (i > 0 && id == previous) {
+            ++sizes[id];
+            continue;
+        }
+        if (id == sizes.size()) {
+            if (id == std::numeric_limits<u32>::max())
+                throw InvalidInput("group id at index " + std::to_string(i) + " is 4294967295 (at most 4294967294)", i);
+            sizes.push_back(1);
+            layout.first_item.push_back(i);
+        } else if (id < sizes.size()) {
+            ++sizes[id];
+            contiguous = false;
+        } else {
+            throw InvalidInput("group id at index " + std::to_string(i) + " is " + std::to_string(id) + " but " +
+                                   (sizes.empty() ? std::string("the first group must be 0")
+                                                  : "the groups so far are 0.." + std::to_string(sizes.size() - 1)) +
+                                   ": ids are numbered in order of first appearance",
+                               i);
+        }
+        previous = id;
+    }
+    layout.offsets.assign(sizes.size() + 1, 0);
+    for (std::size_t g = 0; g < sizes.size(); ++g) layout.offsets[g + 1] = layout.offsets[g] + sizes[g];
+    if (!contiguous) layout.caller_ids = ids.data();
+    detail::phase_end("layout");
+    GroupSummary out;
+    evaluate(items, layout, options, out);
+    out.first_item = std::move(layout.first_item);
     summarise(out, options, [](std::size_t g) { return std::to_string(g); });
     detail::phase_end("mean");
     return out;

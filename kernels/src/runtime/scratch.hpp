@@ -3,12 +3,15 @@
 // the calling thread's cache (api/registry.cpp). Internal, not installed.
 #pragma once
 
+#include "runtime/huge_pages.hpp"
 #include "runtime/thread_pool.hpp"
 #include "runtime/tuning.hpp"
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <type_traits>
 #include <vector>
 
@@ -18,8 +21,11 @@ namespace aucrecall::detail {
 // mmap'ed and page-faulted in on every call (perf: clear_page_erms, exc_page_fault; the share
 // of radix_rank's time is in tuning.hpp). Blocks up to tuning::cache_max_bytes are kept, at most
 // tuning::cache_max_blocks of them per thread.
+struct FreeBlock {
+    void operator()(std::byte* p) const noexcept { std::free(p); }
+};
 struct CachedBlock {
-    std::unique_ptr<std::byte[]> data;
+    std::unique_ptr<std::byte[], FreeBlock> data;  // from allocate_maybe_huge (runtime/huge_pages.hpp)
     std::size_t bytes = 0;
 };
 inline std::vector<CachedBlock>& thread_block_cache() {
@@ -46,7 +52,8 @@ public:
             block_ = std::move(*best);
             cache.erase(best);
         } else {
-            block_.data = std::make_unique_for_overwrite<std::byte[]>(bytes);
+            block_.data.reset(static_cast<std::byte*>(allocate_maybe_huge(bytes)));
+            if (!block_.data) throw std::bad_alloc();
             block_.bytes = bytes;
         }
     }

@@ -35,6 +35,10 @@ inline constexpr std::size_t grouped_items_per_thread = std::size_t{1} << 16;
 // items, 16 ahead was too close), and for interleaved rows the scatter's destinations this many
 // items ahead (results/tuning.md).
 inline constexpr std::size_t key_prefetch_distance = 48;
+
+// The CLI's CSV reader: a group key's hash slot is prefetched this many rows before its lookup
+// (a power of two; results/tuning.md).
+inline constexpr std::size_t csv_key_lookahead = 16;
 // The grouped layout is hashed in chunks on the pool's threads when a sample of this many first
 // keys shows runs of at least layout_chunk_min_run items on average, or keys that return (fewer
 // distinct keys than half the runs); otherwise on one thread (the merge of many small groups
