@@ -65,6 +65,8 @@ GROUPED_GOALS = (("py_numba_groups", model.GROUPED, "100000x100", 15),
                  ("py_numba_groups_prange", model.GROUPED_MT, "100000x100", 15),
                  ("py_aucrecall_groups", model.GROUPED_MT, "100000x100", None))
 SHUFFLED_GOAL = 1.5
+# Group keys from Python as users hold them, against int64 keys (same arrays, same run).
+KEY_FORM_GOALS = (("py_aucrecall_groups_str", 3), ("py_aucrecall_groups_categorical", 1.5))
 # bench/python/cli_read.py's output, under a machine's results folder.
 CLI_READ_FILE = os.path.join("cli", "cli_read.json")
 # One list at 100k: the default kernel against the study's Numba function, on one thread and on
@@ -699,6 +701,15 @@ class Report:
                                        f"{model.format_factor(speed)}" +
                                        (f" (goal {goal:g}x: {'met' if speed >= goal else 'not met'})"
                                         if goal else ""))
+            if py:
+                int64 = next((x for x in r.select(model.GROUPED, py) if x.implementation == "py_aucrecall_groups"),
+                             None)
+                for python_row, goal in KEY_FORM_GOALS:
+                    form = next((x for x in r.select(model.GROUPED, py) if x.implementation == python_row), None)
+                    if int64 and form and int64.stats and form.stats and int64.n == form.n:
+                        ratio = form.stats.median / int64.stats.median
+                        comparisons.append(f"- `{python_row}` / `py_aucrecall_groups` (int64 keys): {ratio:.3g}x "
+                                           f"the time (goal {goal:g}x: {'met' if ratio <= goal else 'not met'})")
             shuffled = r.get(model.GROUPED_SHUFFLED, cpp, "100000x100", 10_000_000)
             contiguous = r.get(model.GROUPED, cpp, "100000x100", 10_000_000)
             if shuffled and contiguous and shuffled.stats and contiguous.stats:

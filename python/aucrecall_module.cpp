@@ -15,8 +15,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "aucrecall/aucrecall.hpp"
+#include "runtime/text_keys.hpp"
 #include "runtime/tuning.hpp"
 
 namespace py = pybind11;
@@ -309,14 +311,49 @@ std::optional<aucrecall::GroupKeyType> library_key_type(const py::array& a) {
     }
 }
 
-// Group keys as the library reads them: integer arrays in place; anything else (strings, floats,
-// objects) factorised once by numpy.unique into int64 codes, the keys themselves kept for the
-// result. `original` is what the result's .groups indexes.
+// Group keys as the library reads them: integer arrays in place; arrays of str numbered here
+// (str_ids); anything else (floats, other objects, pandas' extension dtypes) turned into int64
+// codes by _inputs.group_codes (a Categorical's codes, or pandas.factorize), the keys themselves
+// kept for the result. `original` is what the result's .groups indexes.
 struct Keys {
     Column column;
     aucrecall::GroupKeyType type = aucrecall::GroupKeyType::i64;
     py::object original;  // an array, or a pandas Categorical (indexed like one)
+    std::optional<std::vector<std::uint32_t>> ids;  // str keys numbered here (then no column)
 };
+
+// An object array whose items are all str: ids in order of first appearance, equal texts equal
+// ids (as pandas.factorize gives), hashed over the texts' UTF-8 in C++ (runtime/text_keys.hpp):
+// pandas.factorize over Python objects took ten times the whole call with int64 keys. nullopt
+// when some item is not a str (None, NaN, numbers, bytes...): the Python path then names a
+// missing key or hashes the objects.
+std::optional<std::vector<std::uint32_t>> str_ids(const py::array& a) {
+    if (a.ndim() != 1 || descriptor(a).kind != 'O') return std::nullopt;
+    const auto n = static_cast<std::size_t>(a.shape(0));
+    const py::ssize_t stride = a.strides(0);
+    const char* base = static_cast<const char*>(a.data());
+    std::vector<std::uint32_t> ids(n);
+    aucrecall::detail::KeyIndex index;
+    PyObject* previous = nullptr;
+    for (std::size_t i = 0; i < n; ++i) {
+        PyObject* item = *reinterpret_cast<PyObject* const*>(base + static_cast<py::ssize_t>(i) * stride);
+        if (item == previous) {  // the same object again (a run, or keys repeated by reference)
+            ids[i] = ids[i - 1];
+            continue;
+        }
+        if (!PyUnicode_Check(item)) return std::nullopt;
+        Py_ssize_t size = 0;
+        const char* text = PyUnicode_AsUTF8AndSize(item, &size);
+        if (text == nullptr) {  // lone surrogates have no UTF-8: the objects' own hashing decides
+            PyErr_Clear();
+            return std::nullopt;
+        }
+        ids[i] = index.id_of({text, static_cast<std::size_t>(size)}, i,
+                             [] { throw py::value_error("groups: more than 4294967294 distinct keys"); });
+        previous = item;
+    }
+    return ids;
+}
 
 Keys group_keys(const py::handle& value) {
     Keys keys;
@@ -331,6 +368,11 @@ Keys group_keys(const py::handle& value) {
             keys.original = a;
             keys.type = *type;
             keys.column = column(a);
+            return keys;
+        }
+        if ((keys.ids = str_ids(a))) {
+            keys.original = a;
+            keys.column.size = keys.ids->size();
             return keys;
         }
     }
@@ -384,13 +426,17 @@ GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_s
         throw py::value_error("y_true and groups differ in length: " + std::to_string(labels.size) + " labels, " +
                               std::to_string(keys.column.size) + " group keys");
     const aucrecall::GroupedInput input{items, keys.column.data, keys.type};
+    const auto compute = [&] {
+        return keys.ids ? aucrecall::compute_grouped_ids(items, *keys.ids, options)
+                        : aucrecall::compute_grouped(input, options);
+    };
     aucrecall::GroupSummary summary;
     try {
         if (items.n < gil_release_min_items) {
-            summary = aucrecall::compute_grouped(input, options);
+            summary = compute();
         } else {
             py::gil_scoped_release unlocked;
-            summary = aucrecall::compute_grouped(input, options);
+            summary = compute();
         }
     } catch (const aucrecall::UndefinedGroup& e) {
         // The library names a factorised key by its code: name it by the caller's key.

@@ -11,6 +11,9 @@ The grouped experiment (per-query evaluation, the project's extension; --grouped
   grouped/py_numba_groups         experiment 4's compiled function in a Numba loop over G groups
   grouped/py_numba_groups_prange  the same loop with numba.prange (all cores)
   grouped/py_aucrecall_groups     the module's auc_recall_grouped on the same arrays
+  grouped/py_aucrecall_groups_str          the same with the keys as str ('q<key>', one str
+                                           object per item, as pandas.read_csv gives them)
+  grouped/py_aucrecall_groups_categorical  the same with the keys as a pandas Categorical
 Beside them, labelled and never in their place:
   extra/py_numpy_df_ndarray  experiment 2 fed arrays instead of the article's list
   datagen/list, datagen/array  the data generation the article's timed expressions included
@@ -584,12 +587,31 @@ def make_grouped(numba_function):
                                      f"{str(error).splitlines()[0]}")
     try:
         import aucrecall
-        table["py_aucrecall_groups"] = (
-            lambda labels, scores, offsets, keys: aucrecall.auc_recall_grouped(labels, scores, groups=keys).mean,
-            None)
+        module = (lambda labels, scores, offsets, keys: aucrecall.auc_recall_grouped(labels, scores, groups=keys).mean,
+                  None)
+        table["py_aucrecall_groups"] = module
+        table["py_aucrecall_groups_str"] = module
+        try:
+            import pandas  # noqa: F401 - only whether a Categorical can be made
+            table["py_aucrecall_groups_categorical"] = module
+        except ImportError as error:
+            table["py_aucrecall_groups_categorical"] = (None, f"pandas not importable ({error})")
     except ImportError as error:
-        table["py_aucrecall_groups"] = (None, f"module aucrecall not importable ({error})")
+        for name in ("py_aucrecall_groups", "py_aucrecall_groups_str", "py_aucrecall_groups_categorical"):
+            table[name] = (None, f"module aucrecall not importable ({error})")
     return table
+
+
+def keys_as(row, keys):
+    """The int64 group keys in the form a grouped row takes them (made before any timing)."""
+    if row == "py_aucrecall_groups_str":
+        # Through a fixed-width array, so that every item gets its own str object (no shared
+        # object for the module to recognise by identity).
+        return np.array(np.char.add("q", keys.astype("U")), dtype=object)
+    if row == "py_aucrecall_groups_categorical":
+        import pandas as pd
+        return pd.Categorical.from_codes(keys, categories=[f"q{g}" for g in range(int(keys.max()) + 1)])
+    return keys
 
 
 def run_grouped(shape, arguments, rows, skipped, numba_function):
@@ -604,10 +626,11 @@ def run_grouped(shape, arguments, rows, skipped, numba_function):
             log(f"{row}: skipped: {why}")
             skipped[row] = why
             continue
-        got = function(labels, scores, offsets, keys)
+        row_keys = keys_as(name, keys)
+        got = function(labels, scores, offsets, row_keys)
         if not abs(got - expected) <= RELATIVE_TOLERANCE * abs(expected):
             raise SystemExit(f"study: {row} gives {got!r}, the reference mean {expected!r}")
-        timers[row] = RowTimer(function, (labels, scores, offsets, keys), arguments.repetitions,
+        timers[row] = RowTimer(function, (labels, scores, offsets, row_keys), arguments.repetitions,
                                arguments.row_budget)
     time_interleaved(list(timers.values()))
     for row, timer in timers.items():

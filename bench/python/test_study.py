@@ -252,13 +252,18 @@ class GroupedExperimentTest(unittest.TestCase):
         expected = study.grouped_reference(labels, scores, offsets)
         self.assertFalse(math.isnan(expected))
         table = study.make_grouped(NUMBA_FUNCTION)
-        self.assertEqual(set(table), {"py_numba_groups", "py_numba_groups_prange", "py_aucrecall_groups"})
+        self.assertEqual(set(table), {"py_numba_groups", "py_numba_groups_prange", "py_aucrecall_groups",
+                                      "py_aucrecall_groups_str", "py_aucrecall_groups_categorical"})
         ran = 0
         for name, (function, why) in table.items():
             if function is None:
                 self.assertTrue(why, name)  # absent only with a reason
                 continue
-            got = function(labels, scores, offsets, keys)
+            row_keys = study.keys_as(name, keys)
+            if name.endswith("_str"):  # one str object per item, none shared
+                self.assertEqual(list(row_keys[:2]), ["q0", "q0"])
+                self.assertIsNot(row_keys[0], row_keys[1])
+            got = function(labels, scores, offsets, row_keys)
             self.assertLessEqual(abs(got - expected), study.RELATIVE_TOLERANCE * abs(expected), name)
             ran += 1
         if NUMBA_FUNCTION is not None:

@@ -566,6 +566,43 @@ def test_missing_values_are_named_never_dropped(make, message):
             aucrecall.auc_recall(call["y_true"], call["y_score"])
 
 
+def test_str_keys_numbered_in_cpp_match_pandas_factorize():
+    # Arrays of str are numbered by the module itself (UTF-8 texts hashed in C++); anything else
+    # goes through pandas.factorize. Both must give the same groups, in order of first appearance,
+    # and the same bits: shared and fresh str objects, runs, non-ASCII texts, a Series, a list.
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(29)
+    n = 30000
+    codes = rng.integers(0, 700, n)
+    codes[100:160] = 5  # a run of one key
+    labels, scores = rng.integers(0, 2, n), rng.random(n).round(2)
+    pool = np.array([f"q{c}" if c % 3 else f"é-{c}, \"x\"" for c in range(700)], dtype=object)
+    shared = pool[codes]
+    fresh = np.array([str(k) + "" for k in shared], dtype=object)
+    for keys in (shared, fresh, pd.Series(fresh), list(fresh)):
+        for options in ({}, {"ties": "stable"}, {"k": 7}):
+            got = aucrecall.auc_recall_grouped(labels, scores, groups=keys, **options)
+            factorised, uniques = pd.factorize(np.asarray(keys, dtype=object))
+            want = aucrecall.auc_recall_grouped(labels, scores, groups=factorised, **options)
+            assert list(got.groups) == list(uniques)
+            np.testing.assert_array_equal(got.values, want.values)
+            np.testing.assert_array_equal(got.n, want.n)
+            assert got.mean == want.mean
+    # Texts equal as str are one group whichever object holds them; different texts never merge.
+    r = aucrecall.auc_recall_grouped([1, 0, 0, 1, 1], [.1, .2, .3, .4, .5],
+                                     groups=np.array(["é", "e\u0301", "é", "", ""], dtype=object))
+    assert list(r.groups) == ["é", "e\u0301", ""] and list(r.n) == [2, 1, 2]
+    # Not all str: the objects' own hashing (a number is its own group; a lone surrogate, which
+    # has no UTF-8, still groups).
+    mixed = aucrecall.auc_recall_grouped([1, 0, 1], [.1, .2, .3], groups=np.array(["a", 1, "a"], dtype=object))
+    assert list(mixed.groups) == ["a", 1]
+    lone = aucrecall.auc_recall_grouped([1, 0, 1], [.1, .2, .3],
+                                        groups=np.array(["\ud800", "a", "\ud800"], dtype=object))
+    assert list(lone.groups) == ["\ud800", "a"] and list(lone.n) == [2, 1]
+    with pytest.raises(ValueError, match=r"^groups has a missing value \(NA\) at index 1"):
+        aucrecall.auc_recall_grouped([1, 0, 1], [.1, .2, .3], groups=np.array(["a", None, "a"], dtype=object))
+
+
 def test_wrong_calls_name_the_argument():
     with pytest.raises(TypeError, match=r"^y_score is None; expected a one-dimensional array of numbers$"):
         aucrecall.auc_recall([1, 0], None)
