@@ -335,22 +335,41 @@ std::optional<std::vector<std::uint32_t>> str_ids(const py::array& a) {
     std::vector<std::uint32_t> ids(n);
     aucrecall::detail::KeyIndex index;
     PyObject* previous = nullptr;
+    std::string_view previous_text;  // valid while the array holds its items (the GIL is held)
+    const auto item_at = [&](std::size_t i) {
+        return *reinterpret_cast<PyObject* const*>(base + static_cast<py::ssize_t>(i) * stride);
+    };
+    constexpr std::size_t ahead = aucrecall::tuning::key_prefetch_distance;
     for (std::size_t i = 0; i < n; ++i) {
-        PyObject* item = *reinterpret_cast<PyObject* const*>(base + static_cast<py::ssize_t>(i) * stride);
+        // Objects shuffled in memory cost a cache miss each (measured: 590 ns per object with
+        // random order on the study machine, len() alone); the pointers are read in order, so
+        // the object `ahead` items on is fetched while this one is hashed.
+        if (i + ahead < n) __builtin_prefetch(item_at(i + ahead));
+        PyObject* item = item_at(i);
         if (item == previous) {  // the same object again (a run, or keys repeated by reference)
             ids[i] = ids[i - 1];
             continue;
         }
         if (!PyUnicode_Check(item)) return std::nullopt;
-        Py_ssize_t size = 0;
-        const char* text = PyUnicode_AsUTF8AndSize(item, &size);
-        if (text == nullptr) {  // lone surrogates have no UTF-8: the objects' own hashing decides
-            PyErr_Clear();
-            return std::nullopt;
+        std::string_view text;
+        if (PyUnicode_IS_COMPACT_ASCII(item)) {  // the common case: its bytes are its UTF-8
+            text = {static_cast<const char*>(PyUnicode_DATA(item)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(item))};
+        } else {
+            Py_ssize_t size = 0;
+            const char* utf8 = PyUnicode_AsUTF8AndSize(item, &size);
+            if (utf8 == nullptr) {  // lone surrogates have no UTF-8: the objects' own hashing decides
+                PyErr_Clear();
+                return std::nullopt;
+            }
+            text = {utf8, static_cast<std::size_t>(size)};
         }
-        ids[i] = index.id_of({text, static_cast<std::size_t>(size)}, i,
-                             [] { throw py::value_error("groups: more than 4294967294 distinct keys"); });
         previous = item;
+        if (i > 0 && text == previous_text) {  // a run of equal texts in distinct objects
+            ids[i] = ids[i - 1];
+            continue;
+        }
+        previous_text = text;
+        ids[i] = index.id_of(text, i, [] { throw py::value_error("groups: more than 4294967294 distinct keys"); });
     }
     return ids;
 }
