@@ -2,6 +2,7 @@
 // cutoff path, the library's default one, the ranked scan and the grouped evaluation against
 // the exact reference (tests/reference.hpp), which shares no code with them.
 #include "kernel_checks.hpp"
+#include "runtime/testing_hooks.hpp"
 #include "scoped_env.hpp"
 
 #include <algorithm>
@@ -437,6 +438,55 @@ TEST(Groups, ChunkedLayoutMatchesTheReferenceForEveryThreadCount) {
     }
 }
 
+// Interleaved rows of many groups are scattered through partitions of group ids. The thresholds
+// are lowered here so that small inputs take each width of the partition codes (1, 2 and 4 bytes:
+// up to 128, 32768 and more groups per partition), and the paths taken are counted, so a path
+// that stopped being taken fails the test instead of passing it unseen.
+TEST(Groups, PartitionedScatterMatchesTheReferenceForEveryCodeWidth) {
+    struct Case {
+        std::size_t groups, max_size, max_partitions;
+        int path;  // 1, 2, 3: codes of 1, 2, 4 bytes
+    };
+    const Case cases[] = {{300, 30, 64, 1}, {300, 30, 1024, 1}, {700, 12, 2, 2}, {40000, 3, 1, 3}};
+    const auto defaults = aucrecall::testing::set_scatter_tuning({1, 1024, 1});
+    for (const Case& c : cases) {
+        const GroupedData d = grouped_data(c.groups, c.max_size, false, 900 + c.groups + c.max_partitions);
+        aucrecall::testing::set_scatter_tuning({1, c.max_partitions, 1});
+        for (std::uint64_t k : {0u, 2u}) {
+            const Ties ties = k == 0 ? Ties::average : Ties::stable;
+            const auto want = expected_groups(d.labels, &d.scores, d.keys, ties, k);
+            const auto want_ranked = expected_groups(d.labels, nullptr, d.keys, ties, k);
+            const auto before = aucrecall::testing::scatter_paths();
+            const auto got = aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys, {.ties = ties, .k = k});
+            const auto ranked = aucrecall::auc_recall_grouped_ranked(d.labels, d.keys, {.k = k});
+            const auto after = aucrecall::testing::scatter_paths();
+            const std::string what = std::to_string(c.groups) + " groups, at most " + std::to_string(c.max_partitions) +
+                                     " partitions, k " + std::to_string(k);
+            expect_groups(got, want, what);
+            expect_groups(ranked, want_ranked, what + " ranked");
+            const std::size_t taken[] = {after.direct - before.direct, after.code_bytes_1 - before.code_bytes_1,
+                                         after.code_bytes_2 - before.code_bytes_2,
+                                         after.code_bytes_4 - before.code_bytes_4};
+            for (int path = 0; path < 4; ++path) EXPECT_EQ(taken[path], path == c.path ? 2u : 0u) << what << " path " << path;
+            if (HasFailure()) break;
+        }
+        if (HasFailure()) break;
+    }
+    // One partition holding more than its share of the items: scattered directly, same values.
+    GroupedData d = grouped_data(200, 5, false, 77);
+    for (int i = 0; i < 3000; ++i) {
+        d.keys.push_back(d.keys[static_cast<std::size_t>(i) % 7]);
+        d.labels.push_back(i % 3 == 0);
+        d.scores.push_back(static_cast<double>(i % 11));
+    }
+    aucrecall::testing::set_scatter_tuning({1, 64, 8});
+    const auto before = aucrecall::testing::scatter_paths();
+    expect_groups(aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys), 
+                  expected_groups(d.labels, &d.scores, d.keys, Ties::average, 0), "one heavy partition");
+    EXPECT_EQ(aucrecall::testing::scatter_paths().direct - before.direct, 1u);
+    aucrecall::testing::set_scatter_tuning(defaults);
+}
+
 TEST(Groups, AnyKeyTypeAndValue) {
     const std::vector<std::uint8_t> labels = {1, 0, 1, 0, 1, 1};
     const std::vector<float> scores = {0.5f, 0.25f, 0.75f, 1.0f, 0.0f, 0.5f};
@@ -589,7 +639,6 @@ TEST(Groups, EveryInstructionSetGivesTheReference) {
 
 }  // namespace
 
-#include "runtime/testing_hooks.hpp"
 #include "runtime/tuning.hpp"
 
 namespace {

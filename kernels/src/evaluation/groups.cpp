@@ -24,11 +24,13 @@
 #include "rank_sum/vqsort.hpp"
 #include "runtime/phase_timer.hpp"
 #include "runtime/scratch.hpp"
+#include "runtime/testing_hooks.hpp"
 #include "runtime/thread_pool.hpp"
 #include "runtime/tuning.hpp"
 #include "simd/entries.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -276,38 +278,158 @@ void validate_items(const Input& items) {
         validate(items);
 }
 
-// Interleaved groups: labels (as 0/1 bytes) and scores scattered into group order, then the
-// contiguous evaluation on the copies.
+// Interleaved groups: labels (as 0/1 bytes) and scores scattered into group order (a stable
+// counting sort by group id: input order kept inside each group), then the contiguous evaluation
+// on the copies.
+//
+// Directly, each item is written where its group's region stands now. With few groups those
+// regions' current lines stay in cache; with many (10^5 groups: two lines each, 12 MB) every
+// write goes to a cold line (90 MB of destinations at 10^7 items). So many
+// groups are scattered in two stable passes instead: first into partitions (consecutive ranges
+// of 2^shift group ids, at most tuning::scatter_max_partitions of them, so the partitions' write
+// cursors stay in L1/L2), each partition going to the very range its groups occupy in the end;
+// then each partition, copied to a scratch block of its size, is scattered into its own groups,
+// inside a window that fits in L2. The first pass keeps the group id local to the partition with
+// the label in a "code" (local id << 1 | label): a byte when partitions hold at most 128 groups
+// (written into the labels' own array, so no memory is added), else 2 or 4 bytes per item.
+struct ScatterPlan {
+    int shift = -1;  // log2 of the groups per partition; -1: scatter directly
+    std::size_t max_partition_items = 0;
+    std::size_t partitions(std::size_t groups) const noexcept { return groups == 0 ? 0 : ((groups - 1) >> shift) + 1; }
+};
+
+// The thresholds, which tests lower so that small inputs take every path (runtime/testing_hooks.hpp),
+// and the paths taken.
+struct ScatterSettings {
+    std::atomic<std::size_t> from_groups{tuning::scatter_partitioned_from_groups};
+    std::atomic<std::size_t> max_partitions{tuning::scatter_max_partitions};
+    std::atomic<std::size_t> max_partition_share{tuning::scatter_max_partition_share};
+    std::atomic<std::size_t> paths[4] = {};  // direct, then codes of 1, 2, 4 bytes
+};
+ScatterSettings& scatter_settings() {
+    static ScatterSettings settings;
+    return settings;
+}
+
+ScatterPlan plan_scatter(const std::vector<u64>& offsets) {
+    ScatterPlan plan;
+    const ScatterSettings& settings = scatter_settings();
+    const std::size_t groups = offsets.size() - 1, n = offsets.back();
+    if (groups < std::max<std::size_t>(settings.from_groups.load(std::memory_order_relaxed), 1)) return plan;
+    const std::size_t max_partitions = std::max<std::size_t>(settings.max_partitions.load(std::memory_order_relaxed), 1);
+    int shift = 0;
+    while ((((groups - 1) >> shift) + 1) > max_partitions) ++shift;
+    if (shift > 31) return plan;  // a code holds the local id and the label in 32 bits
+    std::size_t largest = 0;
+    for (std::size_t first = 0; first < groups; first += std::size_t{1} << shift) {
+        const std::size_t last = std::min(groups, first + (std::size_t{1} << shift));
+        largest = std::max<std::size_t>(largest, offsets[last] - offsets[first]);
+    }
+    // One partition holding most items (a huge group among small ones) would need a scratch copy
+    // of about the whole input: such inputs are scattered directly.
+    if (largest > n / std::max<std::size_t>(settings.max_partition_share.load(std::memory_order_relaxed), 1))
+        return plan;
+    plan.shift = shift;
+    plan.max_partition_items = largest;
+    return plan;
+}
+
+template <class Label, class Score>
+detail::InputFlags scatter_directly(std::span<const Label> labels, const Score* scores, const u32* ids,
+                                    const std::vector<u64>& offsets, std::uint8_t* out_labels, Score* out_scores) {
+    const std::size_t n = labels.size();
+    std::vector<u64> next(offsets.begin(), offsets.end() - 1);
+    detail::InputFlags flags;
+    constexpr std::size_t ahead = tuning::key_prefetch_distance;
+    for (std::size_t i = 0; i < n; ++i) {
+        // Where the item `ahead` will write is known already (its group's cursor moves little
+        // meanwhile), so its lines load while this one is stored.
+        if (i + ahead < n) {
+            const u64 later = next[ids[i + ahead]];
+            __builtin_prefetch(out_labels + later, 1);
+            if (scores != nullptr) __builtin_prefetch(out_scores + later, 1);
+        }
+        const u64 at = next[ids[i]]++;
+        flags.label(labels[i]);
+        out_labels[at] = labels[i] != 0;
+        if (scores != nullptr) {
+            flags.score(scores[i]);
+            out_scores[at] = scores[i];
+        }
+    }
+    return flags;
+}
+
+// `codes` may be out_labels itself (Code = uint8_t): each partition is copied before it is read.
+template <class Code, class Label, class Score>
+detail::InputFlags scatter_partitioned(std::span<const Label> labels, const Score* scores, const u32* ids,
+                                       const std::vector<u64>& offsets, const ScatterPlan& plan, Code* codes,
+                                       std::uint8_t* out_labels, Score* out_scores) {
+    const std::size_t n = labels.size(), groups = offsets.size() - 1;
+    const int shift = plan.shift;
+    const std::size_t partitions = plan.partitions(groups);
+    const u32 local_mask = (u32{1} << shift) - 1;
+    std::vector<u64> next(partitions);
+    for (std::size_t p = 0; p < partitions; ++p) next[p] = offsets[p << shift];
+    detail::InputFlags flags;
+    for (std::size_t i = 0; i < n; ++i) {
+        const u32 g = ids[i];
+        const u64 at = next[g >> shift]++;
+        flags.label(labels[i]);
+        codes[at] = static_cast<Code>((g & local_mask) << 1 | static_cast<u32>(labels[i] != 0));
+        if (scores != nullptr) {
+            flags.score(scores[i]);
+            out_scores[at] = scores[i];
+        }
+    }
+    detail::phase_end("partition");
+    detail::Buffer<Code> partition_codes(plan.max_partition_items);
+    detail::Buffer<Score> partition_scores(scores != nullptr ? plan.max_partition_items : 0);
+    std::vector<u64> cursor(std::size_t{1} << shift);
+    for (std::size_t p = 0; p < partitions; ++p) {
+        const std::size_t first = p << shift, last = std::min(groups, first + (std::size_t{1} << shift));
+        const u64 begin = offsets[first], size = offsets[last] - begin;
+        std::copy_n(codes + begin, size, partition_codes.data());
+        if (scores != nullptr) std::copy_n(out_scores + begin, size, partition_scores.data());
+        for (std::size_t g = first; g < last; ++g) cursor[g - first] = offsets[g];
+        for (std::size_t j = 0; j < size; ++j) {
+            const Code code = partition_codes[j];
+            const u64 at = cursor[code >> 1]++;
+            out_labels[at] = code & 1;
+            if (scores != nullptr) out_scores[at] = partition_scores[j];
+        }
+    }
+    return flags;
+}
+
 template <class Label, class Score>
 bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
                            const GroupOptions& options, GroupSummary& out) {
     const std::size_t n = labels.size();
-    std::vector<u64> next(layout.offsets.begin(), layout.offsets.end() - 1);
+    const u32* ids = layout.item_ids();
+    const ScatterPlan plan = plan_scatter(layout.offsets);
     detail::Buffer<std::uint8_t> grouped_labels(n);
     detail::Buffer<Score> grouped_scores(scores != nullptr ? n : 0);
     detail::InputFlags flags;
-    const u32* ids = layout.item_ids();
-    constexpr std::size_t ahead = tuning::key_prefetch_distance;
-    for (std::size_t i = 0; i < n; ++i) {
-        // Each item writes where its group's region stands now: with many groups those lines are
-        // cold. Where the item `ahead` will write is known already (its group's cursor moves
-        // little meanwhile), so its lines load while this one is stored.
-        if (i + ahead < n) {
-            const u64 later = next[ids[i + ahead]];
-            __builtin_prefetch(grouped_labels.data() + later, 1);
-            if (scores != nullptr) __builtin_prefetch(grouped_scores.data() + later, 1);
-        }
-        const u64 at = next[ids[i]]++;
-        flags.label(labels[i]);
-        grouped_labels[at] = labels[i] != 0;
-        if (scores != nullptr) {
-            flags.score(scores[i]);
-            grouped_scores[at] = scores[i];
-        }
+    scatter_settings().paths[plan.shift < 0 ? 0 : plan.shift < 8 ? 1 : plan.shift < 16 ? 2 : 3].fetch_add(
+        1, std::memory_order_relaxed);
+    if (plan.shift < 0) {
+        flags = scatter_directly(labels, scores, ids, layout.offsets, grouped_labels.data(), grouped_scores.data());
+    } else if (plan.shift < 8) {
+        flags = scatter_partitioned(labels, scores, ids, layout.offsets, plan, grouped_labels.data(),
+                                    grouped_labels.data(), grouped_scores.data());
+    } else if (plan.shift < 16) {
+        detail::Buffer<std::uint16_t> codes(n);
+        flags = scatter_partitioned(labels, scores, ids, layout.offsets, plan, codes.data(),
+                                    grouped_labels.data(), grouped_scores.data());
+    } else {
+        detail::Buffer<u32> codes(n);
+        flags = scatter_partitioned(labels, scores, ids, layout.offsets, plan, codes.data(),
+                                    grouped_labels.data(), grouped_scores.data());
     }
     detail::phase_end("scatter");
-    return evaluate_all(std::span<const std::uint8_t>(grouped_labels.data(), n), scores != nullptr ? grouped_scores.data() : nullptr,
-                 layout, options, out) &&
+    return evaluate_all(std::span<const std::uint8_t>(grouped_labels.data(), n),
+                        scores != nullptr ? grouped_scores.data() : nullptr, layout, options, out) &&
            flags.ok();
 }
 
@@ -334,6 +456,18 @@ void evaluate(const Input& items, const Layout& layout, const GroupOptions& opti
 }
 
 }  // namespace
+
+namespace testing {
+ScatterTuning set_scatter_tuning(ScatterTuning tuning) noexcept {
+    ScatterSettings& settings = scatter_settings();
+    return {settings.from_groups.exchange(tuning.from_groups), settings.max_partitions.exchange(tuning.max_partitions),
+            settings.max_partition_share.exchange(tuning.max_partition_share)};
+}
+ScatterPaths scatter_paths() noexcept {
+    const ScatterSettings& settings = scatter_settings();
+    return {settings.paths[0].load(), settings.paths[1].load(), settings.paths[2].load(), settings.paths[3].load()};
+}
+}  // namespace testing
 
 GroupSummary compute_grouped(const GroupedInput& input, const GroupOptions& options) {
     check_shape(input.items);

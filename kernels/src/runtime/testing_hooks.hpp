@@ -25,4 +25,21 @@ unsigned set_radix_concentration_limit(unsigned limit) noexcept;
 // ... and how many calls took that way so far.
 std::size_t radix_concentrated_fallbacks() noexcept;
 
+// compute_grouped's scatter of interleaved rows through partitions of group ids
+// (evaluation/groups.cpp): from `from_groups` groups on, at most `max_partitions` partitions, none
+// holding more than 1/max_partition_share of the items (tuning::scatter_*). Sets them and
+// returns the previous ones ...
+struct ScatterTuning {
+    std::size_t from_groups;
+    std::size_t max_partitions;
+    std::size_t max_partition_share;
+};
+ScatterTuning set_scatter_tuning(ScatterTuning tuning) noexcept;
+// ... and how many scatters took each path so far: directly, or through partitions with codes
+// of 1, 2 or 4 bytes per item.
+struct ScatterPaths {
+    std::size_t direct, code_bytes_1, code_bytes_2, code_bytes_4;
+};
+ScatterPaths scatter_paths() noexcept;
+
 }  // namespace aucrecall::testing

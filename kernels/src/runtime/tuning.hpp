@@ -36,6 +36,14 @@ inline constexpr std::size_t grouped_items_per_thread = std::size_t{1} << 16;
 // items ahead (results/tuning.md).
 inline constexpr std::size_t key_prefetch_distance = 48;
 
+// Interleaved group rows are scattered into group order through partitions of group ids (two
+// passes) from this many groups on, directly (one pass) below; at most this many partitions, and
+// not when one partition would hold more than 1/scatter_max_partition_share of the items
+// (results/tuning.md).
+inline constexpr std::size_t scatter_partitioned_from_groups = 4096;
+inline constexpr std::size_t scatter_max_partitions = 1024;
+inline constexpr std::size_t scatter_max_partition_share = 8;
+
 // The CLI's CSV reader: a group key's hash slot is prefetched this many rows before its lookup
 // (a power of two; results/tuning.md).
 inline constexpr std::size_t csv_key_lookahead = 16;
