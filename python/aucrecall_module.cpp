@@ -11,6 +11,7 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "aucrecall/aucrecall.hpp"
+#include "runtime/scratch.hpp"
 #include "runtime/text_keys.hpp"
 #include "runtime/tuning.hpp"
 
@@ -311,15 +313,19 @@ std::optional<aucrecall::GroupKeyType> library_key_type(const py::array& a) {
     }
 }
 
-// Group keys as the library reads them: integer arrays in place; arrays of str numbered here
-// (str_ids); anything else (floats, other objects, pandas' extension dtypes) turned into int64
-// codes by _inputs.group_codes (a Categorical's codes, or pandas.factorize), the keys themselves
-// kept for the result. `original` is what the result's .groups indexes.
+// Group keys as the library reads them: integer arrays in place; arrays of str and a
+// Categorical's codes numbered here (str_ids, categorical_ids) in order of first appearance, for
+// compute_grouped_ids; anything else (floats, other objects, pandas' other extension dtypes)
+// turned into int64 codes by _inputs.group_codes (pandas.factorize), the keys themselves kept for
+// the result. `original` is what the result's .groups indexes.
 struct Keys {
     Column column;
     aucrecall::GroupKeyType type = aucrecall::GroupKeyType::i64;
     py::object original;  // an array, or a pandas Categorical (indexed like one)
-    std::optional<std::vector<std::uint32_t>> ids;  // str keys numbered here (then no column)
+    // Keys numbered here (then no column); scratch of the library's kind (runtime/scratch.hpp):
+    // not zero-filled, in huge pages and kept between calls, since fresh pages cost as much as
+    // the numbering itself (perf: 60% of a 10M-item call in page faults and memset).
+    std::optional<aucrecall::detail::Buffer<std::uint32_t>> ids;
 };
 
 // An object array whose items are all str: ids in order of first appearance, equal texts equal
@@ -327,12 +333,12 @@ struct Keys {
 // pandas.factorize over Python objects took ten times the whole call with int64 keys. nullopt
 // when some item is not a str (None, NaN, numbers, bytes...): the Python path then names a
 // missing key or hashes the objects.
-std::optional<std::vector<std::uint32_t>> str_ids(const py::array& a) {
+std::optional<aucrecall::detail::Buffer<std::uint32_t>> str_ids(const py::array& a) {
     if (a.ndim() != 1 || descriptor(a).kind != 'O') return std::nullopt;
     const auto n = static_cast<std::size_t>(a.shape(0));
     const py::ssize_t stride = a.strides(0);
     const char* base = static_cast<const char*>(a.data());
-    std::vector<std::uint32_t> ids(n);
+    aucrecall::detail::Buffer<std::uint32_t> ids(n);
     aucrecall::detail::KeyIndex index;
     PyObject* previous = nullptr;
     std::string_view previous_text;  // valid while the array holds its items (the GIL is held)
@@ -374,6 +380,59 @@ std::optional<std::vector<std::uint32_t>> str_ids(const py::array& a) {
     return ids;
 }
 
+// A Categorical's codes (int8 to int64, -1 for a missing key) numbered in order of first
+// appearance: a table with an entry per category, one pass, no hashing and no int64 copy.
+template <class Code>
+aucrecall::detail::Buffer<std::uint32_t> first_appearance_ids(const Code* codes, std::size_t n, std::size_t categories) {
+    constexpr std::uint32_t unseen = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::uint32_t> id_of(categories, unseen);
+    aucrecall::detail::Buffer<std::uint32_t> ids(n);
+    std::uint32_t groups = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const Code code = codes[i];
+        if (i > 0 && code == codes[i - 1]) {  // a run: one group's rows
+            ids[i] = ids[i - 1];
+            continue;
+        }
+        if (code < 0 || static_cast<std::uint64_t>(code) >= categories) {
+            if (code == -1)
+                throw py::value_error("groups has a missing value (NA) at index " + std::to_string(i) +
+                                      "; drop or fill missing values before calling");
+            throw py::value_error("groups: categorical code " + std::to_string(code) + " at index " +
+                                  std::to_string(i) + " is outside its " + std::to_string(categories) + " categories");
+        }
+        std::uint32_t& id = id_of[static_cast<std::size_t>(code)];
+        if (id == unseen) id = groups++;
+        ids[i] = id;
+    }
+    return ids;
+}
+
+std::optional<aucrecall::detail::Buffer<std::uint32_t>> categorical_ids(const py::handle& value, py::object* categorical) {
+    const py::object found = inputs().attr("categorical_codes")(value);
+    if (found.is_none()) return std::nullopt;
+    const auto parts = py::reinterpret_borrow<py::tuple>(found);
+    const py::array codes = py::array(parts[1]);
+    const auto categories = parts[2].cast<std::size_t>();
+    const auto items = static_cast<std::size_t>(py::len(parts[1]));
+    // Far more categories than items (a filtered frame keeps its unused categories): a table per
+    // category would outweigh the keys, so pandas.factorize numbers the used ones.
+    if (categories > 2 * items + 65536) return std::nullopt;
+    const auto& d = descriptor(codes);
+    if (codes.ndim() != 1 || d.kind != 'i' || !native_order(d))
+        throw py::type_error("groups: a Categorical's codes must be one-dimensional signed integers, got dtype " +
+                             std::string(py::str(codes.dtype())));
+    const py::array contiguous = py::array(numpy().attr("ascontiguousarray")(codes));
+    const auto n = static_cast<std::size_t>(contiguous.shape(0));
+    *categorical = parts[0];
+    switch (contiguous.itemsize()) {
+        case 1: return first_appearance_ids(static_cast<const std::int8_t*>(contiguous.data()), n, categories);
+        case 2: return first_appearance_ids(static_cast<const std::int16_t*>(contiguous.data()), n, categories);
+        case 4: return first_appearance_ids(static_cast<const std::int32_t*>(contiguous.data()), n, categories);
+        default: return first_appearance_ids(static_cast<const std::int64_t*>(contiguous.data()), n, categories);
+    }
+}
+
 Keys group_keys(const py::handle& value) {
     Keys keys;
     if (value.is_none())
@@ -395,7 +454,11 @@ Keys group_keys(const py::handle& value) {
             return keys;
         }
     }
-    // Strings, floats, objects, categoricals, nullable integers: hashed to codes, never sorted.
+    if ((keys.ids = categorical_ids(value, &keys.original))) {
+        keys.column.size = keys.ids->size();
+        return keys;
+    }
+    // Strings, floats, objects, nullable integers: hashed to codes, never sorted.
     const py::tuple codes = inputs().attr("group_codes")(value);
     keys.column = column(py::array(codes[0]));
     keys.original = codes[1];
@@ -446,7 +509,7 @@ GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_s
                               std::to_string(keys.column.size) + " group keys");
     const aucrecall::GroupedInput input{items, keys.column.data, keys.type};
     const auto compute = [&] {
-        return keys.ids ? aucrecall::compute_grouped_ids(items, *keys.ids, options)
+        return keys.ids ? aucrecall::compute_grouped_ids(items, {keys.ids->data(), keys.ids->size()}, options)
                         : aucrecall::compute_grouped(input, options);
     };
     aucrecall::GroupSummary summary;

@@ -30,19 +30,25 @@ def column(value, what):
     return value.to_numpy()
 
 
+def categorical_codes(value):
+    """(the Categorical, its codes as a NumPy integer array, its number of categories) for a pandas
+    Categorical, categorical Series or CategoricalIndex; None for anything else. The module numbers
+    the codes in order of first appearance itself (a table per category, no hashing); a code of -1
+    is a missing key."""
+    if type(getattr(value, "dtype", None)).__name__ != "CategoricalDtype":  # pandas need not be imported
+        return None
+    categorical = getattr(value, "array", value)  # a Series' or an Index's Categorical
+    return categorical, np.asarray(categorical.codes), len(categorical.categories)
+
+
 def group_codes(value):
-    """(int64 codes, the keys indexable by item) for group keys that are not a NumPy integer array: a
-    Categorical's own codes, otherwise codes from hashing (pandas.factorize; NumPy's unique, a
-    sort, only where pandas is missing). ValueError naming the first NA key (None, NaN, pd.NA)."""
+    """(int64 codes, the keys indexable by item) for group keys that are not a NumPy integer array,
+    an array of str or a Categorical: codes from hashing (pandas.factorize; NumPy's unique, a sort,
+    only where pandas is missing). ValueError naming the first NA key (None, NaN, pd.NA)."""
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is a dependency of the study, not of the module
         return _group_codes_numpy(value)
-    if isinstance(getattr(value, "dtype", None), pd.CategoricalDtype):
-        categorical = value.array if isinstance(value, pd.Series) else value
-        codes = np.asarray(categorical.codes)
-        _first_missing(codes < 0, "groups")
-        return codes.astype(np.int64, copy=False), categorical  # indexed only at each group's first item
     if isinstance(value, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
         keys = value
     else:

@@ -566,6 +566,42 @@ def test_missing_values_are_named_never_dropped(make, message):
             aucrecall.auc_recall(call["y_true"], call["y_score"])
 
 
+def test_categorical_codes_numbered_in_cpp_match_the_plain_keys():
+    # A Categorical's codes are numbered by the module in order of first appearance (not category
+    # order) and handed to the library as ids: the groups, their order and the bits must be those
+    # of the same keys as plain values, for 1-, 2- and 4-byte codes, unused categories, categories
+    # in an order unlike the rows', a Series, an Index, and a Categorical with far more categories
+    # than rows (numbered by pandas.factorize instead).
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(31)
+    n = 20000
+    labels, scores = rng.integers(0, 2, n), rng.random(n).round(2)
+    for categories in (5, 300, 40000):
+        keys = rng.integers(0, categories, n)
+        keys[:50] = categories - 1  # the last category appears first
+        order = rng.permutation(categories + 7)  # 7 unused categories, shuffled
+        for groups in (pd.Categorical(keys, categories=order), pd.Series(pd.Categorical(keys, categories=order)),
+                       pd.CategoricalIndex(keys, categories=order)):
+            for options in ({}, {"ties": "stable", "k": 3}):
+                got = aucrecall.auc_recall_grouped(labels, scores, groups=groups, **options)
+                want = aucrecall.auc_recall_grouped(labels, scores, groups=keys, **options)
+                assert list(got.groups) == list(want.groups)
+                np.testing.assert_array_equal(got.values, want.values)
+                np.testing.assert_array_equal(got.n, want.n)
+                assert got.mean == want.mean
+    sparse = pd.Categorical([3, 1, 3, 2], categories=range(200000))
+    r = aucrecall.auc_recall_grouped([1, 0, 0, 1], [.4, .3, .2, .1], groups=sparse)
+    assert list(r.groups) == [3, 1, 2] and list(r.n) == [2, 1, 1]
+    wide = pd.Categorical(np.arange(1000) % 400, categories=range(400))  # int16 codes
+    wide[777] = np.nan
+    with pytest.raises(ValueError, match=r"^groups has a missing value \(NA\) at index 777; drop or fill"):
+        aucrecall.auc_recall_grouped(np.arange(1000) % 2, np.arange(1000.0), groups=wide)
+    # An undefined group is named by its category, as for plain keys.
+    with pytest.raises(ValueError, match=r"^group b is undefined \(no positive item\)"):
+        aucrecall.auc_recall_grouped([1, 0, 0, 0], [.4, .3, .2, .1], groups=pd.Categorical(["a", "a", "b", "b"]),
+                                     undefined="error")
+
+
 def test_str_keys_numbered_in_cpp_match_pandas_factorize():
     # Arrays of str are numbered by the module itself (UTF-8 texts hashed in C++); anything else
     # goes through pandas.factorize. Both must give the same groups, in order of first appearance,

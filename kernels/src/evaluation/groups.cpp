@@ -535,20 +535,18 @@ GroupSummary compute_grouped_ids(const Input& items, std::span<const std::uint32
     Layout layout;
     std::vector<u64> sizes;
     bool contiguous = true;
-    u32 previous = 0;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
+    for (std::size_t i = 0; i < ids.size();) {
         const u32 id = ids[i];
-        if (i > 0 && id == previous) {
-            ++sizes[id];
-            continue;
-        }
+        std::size_t end = i + 1;  // the run of this id (one group's rows, in grouped inputs)
+        while (end < ids.size() && ids[end] == id) ++end;
+        const u64 run = end - i;
         if (id == sizes.size()) {
             if (id == std::numeric_limits<u32>::max())
                 throw InvalidInput("group id at index " + std::to_string(i) + " is 4294967295 (at most 4294967294)", i);
-            sizes.push_back(1);
+            sizes.push_back(run);
             layout.first_item.push_back(i);
         } else if (id < sizes.size()) {
-            ++sizes[id];
+            sizes[id] += run;
             contiguous = false;
         } else {
             throw InvalidInput("group id at index " + std::to_string(i) + " is " + std::to_string(id) + " but " +
@@ -557,7 +555,7 @@ GroupSummary compute_grouped_ids(const Input& items, std::span<const std::uint32
                                    ": ids are numbered in order of first appearance",
                                i);
         }
-        previous = id;
+        i = end;
     }
     layout.offsets.assign(sizes.size() + 1, 0);
     for (std::size_t g = 0; g < sizes.size(); ++g) layout.offsets[g + 1] = layout.offsets[g] + sizes[g];
