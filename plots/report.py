@@ -675,7 +675,7 @@ class Report:
         grouped = [*r.select(model.GROUPED, cpp), *r.select(model.GROUPED_MT, cpp),
                    *r.select(model.GROUPED_SHUFFLED, cpp), *(r.select(model.GROUPED, py) if py else [])]
         if grouped:
-            phase_names = ("layout", "scatter", "evaluate")
+            phase_names = ("layout", "partition", "scatter", "evaluate")
 
             def phase_cell(row, phase):
                 ns = (row.phases or {}).get(phase)
@@ -686,8 +686,8 @@ class Report:
                       *(phase_cell(row, phase) for phase in phase_names)] for row in grouped]
             self.add("### Groups (one list per query; mean over groups)", "",
                      "Phases: the entry point's own marks in the timed calls (median ns per item): "
-                     "keys to group ids, the scatter of interleaved rows into group order, the "
-                     "per-group metric.", "",
+                     "keys to group ids; for interleaved rows, their pass into partitions of group "
+                     "ids (many groups) and the scatter into group order; the per-group metric.", "",
                      model.markdown_table(["row", "items", "median per call", "ns per item",
                                            *(f"{phase} ns/item" for phase in phase_names)], lines), "")
             comparisons = []
