@@ -3,6 +3,7 @@
 #include "csv_reader.hpp"
 
 #include "aucrecall/aucrecall.hpp"
+#include "rank_sum/keysort_in_place.hpp"
 #include "runtime/tuning.hpp"
 
 #include <sys/stat.h>
@@ -32,10 +33,12 @@ constexpr std::string_view stdin_name = "<stdin>";
 
 // The CLI already holds its parsed arrays (9 bytes per row), so on large inputs it trades a
 // little speed for memory: `keysort` needs 8 bytes per item (keys split by label, sorted in
-// place), the radix kernels the library picks there 16 (records and their radix scratch).
-// Measured on 10 million rows (docs/study.md, "Memory"): peak 170 MB instead of 248 MB (1.9x the parsed
-// arrays instead of 2.75x) for a few percent of the command's time, which parsing dominates.
-// Below this size (tuning.hpp) the scratch is under 16 MB and the library's fastest choice stands.
+// place), the radix kernels the library picks there 16 (records and their radix scratch); and
+// under `average` the CLI makes keysort's keys in its own parsed scores (keys_in_place), so no
+// work memory at all. Measured on 10 million rows (docs/study.md, "Memory"): peak 170 MB instead
+// of 248 MB with the library's keysort, 98 MiB with the keys in place, for a few percent of the
+// command's time, which parsing dominates. Below this size (tuning.hpp) the scratch is under
+// 16 MB and the library's fastest choice stands.
 using aucrecall::tuning::low_memory_from_rows;
 
 const aucrecall::Kernel& cli_default_kernel(const aucrecall::Input& input, std::uint64_t k) {
@@ -104,7 +107,8 @@ void print_help() {
         "\n"
         "Options:\n"
         "  --kernel NAME       kernel to compute with (default: the library's choice for the input,\n"
-        "                      but keysort from %zu rows without --k: half the work memory);\n"
+        "                      but keysort from %zu rows without --k, its keys made in the parsed\n"
+        "                      scores under 'average': no work memory beyond the rows);\n"
         "%s\n"
         "  --ties POLICY       'average' (default): mean over every order of tied scores;\n"
         "                      'stable': tied scores keep file order, like\n"
@@ -429,6 +433,14 @@ int run_groups(const CommandLine& cmd, const std::string& name, const aucrecall:
     return finish_output();
 }
 
+// With keysort chosen here and float64 scores under `average`, keysort's keys are made in the
+// parsed score array itself (rank_sum/keysort_in_place.hpp; the rows are not read again): 8 bytes
+// per row less at the peak, the same counts and bits as the library's keysort.
+bool keys_in_place(const CommandLine& cmd, const aucrecall::cli::LabelScoreTable& table, const aucrecall::Kernel& kernel) {
+    return cmd.kernel.empty() && kernel.name == "keysort" && cmd.k == 0 && cmd.ties == aucrecall::Ties::average &&
+           table.integer_scores.empty() && table.scores.size() == table.labels.size();
+}
+
 int run(const CommandLine& cmd) {
     const bool from_stdin = *cmd.file == "-";
     const std::string name = from_stdin ? std::string(stdin_name) : *cmd.file;
@@ -476,10 +488,13 @@ int run(const CommandLine& cmd) {
                      static_cast<int>(kernel.name.size()), kernel.name.data(), kernel.max_practical_n,
                      input.n);
 
+    const bool in_place = keys_in_place(cmd, table, kernel);
     const auto compute_start = std::chrono::steady_clock::now();
     double metric = 0;
     try {
-        metric = aucrecall::compute(input, aucrecall::Options{kernel.name, cmd.ties, cmd.k});
+        metric = in_place
+                     ? aucrecall::detail::keysort_parts_in_place(table.labels, table.scores).metric()
+                     : aucrecall::compute(input, aucrecall::Options{kernel.name, cmd.ties, cmd.k});
     } catch (const std::exception& e) {
         // The reader rejects everything validate() does, so this is a library or memory failure.
         std::fprintf(stderr, "%s: cannot compute the metric: %s\n", name.c_str(), e.what());
@@ -496,10 +511,11 @@ int run(const CommandLine& cmd) {
             table.header_line ? "header on line " + std::to_string(table.header_line) : "no header";
         std::fprintf(stderr,
                      "aucrecall: %s: %zu rows (%zu positive), %zu lines, %s\n"
-                     "aucrecall: kernel %.*s, ties %.*s, SIMD instruction set %s\n"
+                     "aucrecall: kernel %.*s%s, ties %.*s, SIMD instruction set %s\n"
                      "aucrecall: read and parse %.1f ms, metric %.1f ms\n",
                      name.c_str(), input.n, positives, table.lines, header.c_str(),
                      static_cast<int>(kernel.name.size()), kernel.name.data(),
+                     in_place ? " (its keys made in the parsed scores)" : "",
                      static_cast<int>(aucrecall::to_string(cmd.ties).size()),
                      aucrecall::to_string(cmd.ties).data(),
                      !kernel.uses_simd_dispatch ? "(not used by this kernel)"

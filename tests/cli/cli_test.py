@@ -286,8 +286,17 @@ class GoodInput(CliCase):
         path = self.write("large.csv", content)
         code, out, err = self.run_cli("-v", path)
         self.assertEqual(code, 0, err)
-        self.assertIn("kernel keysort", err)
+        self.assertIn("kernel keysort (its keys made in the parsed scores)", err)
         self.assertEqual(out, self.run_cli("--kernel", "radix_rank", path)[1])
+        # The library's keysort (an explicit --kernel) gives the same bits; `stable` ties read the
+        # scores in input order, so they never take the in-place keys.
+        code, library, err = self.run_cli("-v", "--kernel", "keysort", path)
+        self.assertEqual((code, library), (0, out), err)
+        self.assertNotIn("parsed scores", err)
+        code, stable, err = self.run_cli("-v", "--ties", "stable", path)
+        self.assertEqual(code, 0, err)
+        self.assertIn("kernel keysort,", err)
+        self.assertEqual(stable, self.run_cli("--kernel", "radix_rank", "--ties", "stable", path)[1])
         small = self.write("smaller.csv", "".join(content.splitlines(True)[: rows - 1]))
         self.assertNotIn("kernel keysort", self.run_cli("-v", small)[2])
         self.assertNotIn("kernel keysort", self.run_cli("-v", "--k", "10", path)[2])
