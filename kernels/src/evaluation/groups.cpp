@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -317,12 +318,13 @@ ScatterPlan plan_scatter(const std::vector<u64>& offsets) {
     const std::size_t groups = offsets.size() - 1, n = offsets.back();
     if (groups < std::max<std::size_t>(settings.from_groups.load(std::memory_order_relaxed), 1)) return plan;
     const std::size_t max_partitions = std::max<std::size_t>(settings.max_partitions.load(std::memory_order_relaxed), 1);
-    int shift = 0;
-    while ((((groups - 1) >> shift) + 1) > max_partitions) ++shift;
+    // The fewest groups per partition (a power of two) that keep the partitions within the maximum.
+    const int shift = std::bit_width((groups - 1) / max_partitions);
     if (shift > 31) return plan;  // a code holds the local id and the label in 32 bits
+    const std::size_t per_partition = std::size_t{1} << shift;
     std::size_t largest = 0;
-    for (std::size_t first = 0; first < groups; first += std::size_t{1} << shift) {
-        const std::size_t last = std::min(groups, first + (std::size_t{1} << shift));
+    for (std::size_t first = 0; first < groups; first += per_partition) {
+        const std::size_t last = std::min(groups, first + per_partition);
         largest = std::max<std::size_t>(largest, offsets[last] - offsets[first]);
     }
     // One partition holding most items (a huge group among small ones) would need a scratch copy

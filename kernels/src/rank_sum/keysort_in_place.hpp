@@ -49,11 +49,9 @@ inline RankSumParts keysort_parts_in_place(std::span<std::uint8_t> labels, std::
     sort_keys_vectorized(neg, negatives);
     const rank_count::PairCounts c = rank_count::count_sorted(pos, positives, neg, negatives,
                                                               static_cast<std::vector<std::uint64_t>*>(nullptr));
-    const std::uint64_t top = negatives == 0 ? pos[positives - 1] : std::max(pos[positives - 1], neg[negatives - 1]);
-    std::uint64_t p_top = 0, q_top = 0;
-    while (p_top < positives && pos[positives - 1 - p_top] == top) ++p_top;
-    while (q_top < negatives && neg[negatives - 1 - q_top] == top) ++q_top;
-    const rank_count::TopLabel y0 = rank_count::top_label(Ties::average, p_top, p_top + q_top, [] { return false; });
+    const rank_count::TopTies<std::uint64_t> t = rank_count::top_ties(pos, positives, neg, negatives);
+    const rank_count::TopLabel y0 =
+        rank_count::top_label(Ties::average, t.positives, t.positives + t.negatives, [] { return false; });
     return rank_count::finish(n, positives, c, 0, Ties::average, y0);
 }
 

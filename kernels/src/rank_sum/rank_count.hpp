@@ -338,6 +338,22 @@ bool first_positive_with_key(std::span<const Label> labels, std::span<const Scor
     return false;  // unreachable: `top` is some item's key
 }
 
+// The highest key of two sorted lists (positives non-empty) and how many of each list hold it:
+// the top tie group, whose labels decide y0.
+template <class Key>
+struct TopTies {
+    Key key;
+    u64 positives, negatives;
+};
+
+template <class Key>
+TopTies<Key> top_ties(const Key* pos, std::size_t p, const Key* neg, std::size_t q) noexcept {
+    TopTies<Key> t{q == 0 ? pos[p - 1] : std::max(pos[p - 1], neg[q - 1]), 0, 0};
+    while (t.positives < p && pos[p - 1 - t.positives] == t.key) ++t.positives;
+    while (t.negatives < q && neg[q - 1 - t.negatives] == t.key) ++t.negatives;
+    return t;
+}
+
 // ---- the key-sort method -----------------------------------------------------------------------
 // Split the keys by label, sort each list, count in one merge. `sort(keys, scratch, n)` sorts
 // in place (scratch: n more keys); the default is sort_keys (radix for large lists).
@@ -381,13 +397,9 @@ detail::RankSumParts keysort_parts(std::span<const Label> labels, std::span<cons
     const PairCounts c =
         count_sorted(pos, positives, neg, negatives, ties == Ties::stable ? &mixed : nullptr);
 
-    const Key top = negatives == 0 ? pos[positives - 1]
-                                   : std::max(pos[positives - 1], neg[negatives - 1]);
-    u64 p_top = 0, q_top = 0;
-    while (p_top < positives && pos[positives - 1 - p_top] == top) ++p_top;
-    while (q_top < negatives && neg[negatives - 1 - q_top] == top) ++q_top;
-    const TopLabel y0 = top_label(ties, p_top, p_top + q_top,
-                                  [&] { return first_positive_with_key(labels, scores, top); });
+    const TopTies<Key> t = top_ties(pos, positives, neg, negatives);
+    const TopLabel y0 = top_label(ties, t.positives, t.positives + t.negatives,
+                                  [&] { return first_positive_with_key(labels, scores, t.key); });
     // `mixed` is sorted and unique
     const u128 stable_tied = ties == Ties::stable ? stable_tied_pairs(labels, scores, mixed) : 0;
     const detail::RankSumParts parts = finish(n, positives, c, stable_tied, ties, y0);
