@@ -278,32 +278,40 @@ TEST(RankCount, LoneItemsAgainstBigTieGroups) {
 // The command-line tool's keysort in its own parsed arrays (rank_sum/keysort_in_place.hpp): the
 // exact reference's value, bit for bit, for the distributions that stress ties, zeros and
 // infinities, in every size class (the tiny path, std::sort lists, vqsort lists), with one label
-// only, and the same value as the library's keysort.
+// only or the positives crowded into one half (the chunks' join moves all or none of them), on
+// 1, 2, 3 and 7 threads (chunks, sorts and merge ranges), and the same value as the library's
+// keysort. The labels are left as they were.
 TEST(RankCount, KeysortInPlaceMatchesTheReference) {
     const auto& keysort = kernel_checks::kernel_named("keysort");
     for (Dist dist : {Dist::uniform, Dist::heavy_ties, Dist::small_ints, Dist::constant, Dist::signed_zeros,
                       Dist::with_infinities, Dist::exponential, Dist::denormals})
         for (std::size_t n : {1u, 5u, 16u, 17u, 300u, 5000u, 70000u}) {
             const auto data = aucrecall::data::generate<std::uint8_t, double>(n, dist, 40 + n);
-            std::vector<std::uint8_t> labels(data.labels().begin(), data.labels().end());
-            std::vector<double> scores(data.scores().begin(), data.scores().end());
-            for (int only : {-1, 0, 1}) {  // as generated, all negative, all positive
-                if (only >= 0) std::fill(labels.begin(), labels.end(), static_cast<std::uint8_t>(only));
+            const std::vector<double> scores(data.scores().begin(), data.scores().end());
+            // as generated, all negative, all positive, positives only in the first / second half
+            for (int pattern : {-1, 0, 1, 2, 3}) {
+                std::vector<std::uint8_t> labels(data.labels().begin(), data.labels().end());
+                if (pattern == 0 || pattern == 1) std::fill(labels.begin(), labels.end(), static_cast<std::uint8_t>(pattern));
+                if (pattern >= 2)
+                    for (std::size_t i = 0; i < n; ++i)
+                        if ((i < n / 2) != (pattern == 2)) labels[i] = 0;
                 const double want = reference::metric(std::span<const std::uint8_t>(labels),
                                                       std::span<const double>(scores), Ties::average);
                 const double library = keysort.run(aucrecall::make_input(std::span<const std::uint8_t>(labels),
                                                                          std::span<const double>(scores)),
                                                    Ties::average);
-                std::vector<std::uint8_t> own_labels = labels;
-                std::vector<double> own_scores = scores;
-                const double got = aucrecall::detail::keysort_parts_in_place(own_labels, own_scores).metric();
-                const std::string what = std::string(aucrecall::data::name(dist)) + " n " + std::to_string(n) +
-                                         " labels " + std::to_string(only);
-                if (std::isnan(want)) {
-                    EXPECT_TRUE(std::isnan(got)) << what;
-                } else {
-                    EXPECT_EQ(got, want) << what;
-                    EXPECT_EQ(got, library) << what;
+                for (const char* threads : {"1", "2", "3", "7"}) {
+                    const ThreadsOverride forced(threads);
+                    std::vector<double> own_scores = scores;
+                    const double got = aucrecall::detail::keysort_parts_in_place(labels, own_scores).metric();
+                    const std::string what = std::string(aucrecall::data::name(dist)) + " n " + std::to_string(n) +
+                                             " labels " + std::to_string(pattern) + " threads " + threads;
+                    if (std::isnan(want)) {
+                        EXPECT_TRUE(std::isnan(got)) << what;
+                    } else {
+                        EXPECT_EQ(got, want) << what;
+                        EXPECT_EQ(got, library) << what;
+                    }
                 }
             }
         }
