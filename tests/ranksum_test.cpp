@@ -3,6 +3,7 @@
 // where they would show, thread counts forced through AUCRECALL_THREADS, counts beyond 32 bits,
 // and `stable` ties whose answer depends on input order. The generic registry-driven sweep
 // (kernels_test.cpp) already covers every kernel at sizes 0..300 and the study's sizes.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
@@ -17,6 +18,7 @@
 #include "kernel_checks.hpp"
 #include "rank_sum/keysort_in_place.hpp"
 #include "reference.hpp"
+#include "runtime/scratch.hpp"
 #include "scoped_env.hpp"
 
 namespace {
@@ -315,6 +317,29 @@ TEST(RankCount, KeysortInPlaceMatchesTheReference) {
                 }
             }
         }
+}
+
+// A block allocated for a buffer is fresh and gets its pages written on the pool's threads; a
+// block drawn from the thread's cache is not fresh and keeps what was written in it.
+TEST(Scratch, FreshBlocksAreFaultedInAndCachedOnesLeftAlone) {
+    aucrecall::release_scratch();
+    constexpr std::size_t n = std::size_t{3} << 20;  // 24 MiB of uint64_t: huge-page sized
+    {
+        aucrecall::detail::Buffer<std::uint64_t> fresh(n);
+        ASSERT_TRUE(fresh.fresh());
+        std::memset(fresh.data(), 0xAB, n * sizeof(std::uint64_t));
+        aucrecall::detail::fault_in_on_threads(fresh, 3);
+        std::size_t written = 0;
+        const auto* bytes = reinterpret_cast<const unsigned char*>(fresh.data());
+        for (std::size_t at = 0; at < n * sizeof(std::uint64_t); at += 4096) written += bytes[at] == 0;
+        EXPECT_EQ(written, n * sizeof(std::uint64_t) / 4096);  // every page touched
+        std::fill_n(fresh.data(), n, std::uint64_t{42});
+    }
+    aucrecall::detail::Buffer<std::uint64_t> cached(n);
+    EXPECT_FALSE(cached.fresh());
+    aucrecall::detail::fault_in_on_threads(cached, 3);
+    EXPECT_EQ(std::count(cached.data(), cached.data() + n, std::uint64_t{42}), static_cast<std::ptrdiff_t>(n));
+    aucrecall::release_scratch();
 }
 
 // The scratch blocks are reused between calls: a big call followed by smaller ones (and by a

@@ -412,6 +412,9 @@ bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, c
     const ScatterPlan plan = plan_scatter(layout.offsets);
     detail::Buffer<std::uint8_t> grouped_labels(n);
     detail::Buffer<Score> grouped_scores(scores != nullptr ? n : 0);
+    const unsigned threads = grouped_thread_count(options, n);
+    detail::fault_in_on_threads(grouped_labels, threads);
+    detail::fault_in_on_threads(grouped_scores, threads);
     detail::InputFlags flags;
     scatter_settings().paths[plan.shift < 0 ? 0 : plan.shift < 8 ? 1 : plan.shift < 16 ? 2 : 3].fetch_add(
         1, std::memory_order_relaxed);
