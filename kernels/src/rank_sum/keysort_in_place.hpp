@@ -42,9 +42,10 @@ inline std::size_t split_chunk(const std::uint8_t* labels, double* storage, std:
     return boundary - begin;
 }
 
-// Swaps [a, a + count) with [b, b + count) (disjoint) on `threads` threads.
+// Swaps [a, a + count) with [b, b + count) (disjoint) on up to `threads` threads.
 inline void swap_ranges_parallel(std::uint64_t* a, std::uint64_t* b, std::size_t count, unsigned threads) {
-    const unsigned tasks = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(count / 4096, 1)));
+    const unsigned tasks =
+        static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(count / tuning::items_per_thread, 1)));
     parallel_for(tasks, [&](unsigned t) {
         const std::size_t from = count * t / tasks, to = count * (t + 1) / tasks;
         std::swap_ranges(a + from, a + to, b + from);
@@ -88,10 +89,12 @@ inline RankSumParts keysort_parts_in_place(std::span<const std::uint8_t> labels,
     std::uint64_t* const pos = keys;
     std::uint64_t* const neg = keys + positives;
 
-    parallel_for(std::min(threads, 2u), [&](unsigned list) {
-        if (threads == 1 || list == 0) sort_keys_vectorized(pos, positives);
-        if (threads == 1 || list == 1) sort_keys_vectorized(neg, negatives);
-    });
+    if (threads == 1) {
+        sort_keys_vectorized(pos, positives);
+        sort_keys_vectorized(neg, negatives);
+    } else {
+        parallel_for(2, [&](unsigned list) { list == 0 ? sort_keys_vectorized(pos, positives) : sort_keys_vectorized(neg, negatives); });
+    }
 
     // The merge count in ranges of positives: the negatives strictly below a range's first key
     // are below all of its keys, and the count goes on from there.

@@ -15,6 +15,8 @@
 namespace aucrecall::detail {
 
 inline constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
+// The base page: the unit the kernel faults in where no huge page was granted.
+inline constexpr std::size_t base_page_bytes = 4096;
 
 // Sizes worth a huge-page-aligned block: at least two huge pages (below that the rounding
 // wastes more than it saves).

@@ -123,7 +123,7 @@ void fault_in_on_threads(Buffer<T>& buffer, unsigned threads) {
     if (!buffer.fresh() || threads <= 1) return;
     auto* const bytes = reinterpret_cast<volatile unsigned char*>(buffer.data());
     const std::size_t size = buffer.size() * sizeof(T);
-    constexpr std::size_t page = 4096;
+    constexpr std::size_t page = base_page_bytes;
     const std::size_t pages = (size + page - 1) / page;
     parallel_for(threads, [&](unsigned t) {
         for (std::size_t i = pages * t / threads; i < pages * (t + 1) / threads; ++i) bytes[i * page] = 0;
