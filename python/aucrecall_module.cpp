@@ -10,8 +10,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +24,7 @@
 #include "aucrecall/aucrecall.hpp"
 #include "runtime/scratch.hpp"
 #include "runtime/text_keys.hpp"
+#include "runtime/thread_pool.hpp"
 #include "runtime/tuning.hpp"
 
 namespace py = pybind11;
@@ -326,58 +330,222 @@ struct Keys {
     // not zero-filled, in huge pages and kept between calls, since fresh pages cost as much as
     // the numbering itself (perf: 60% of a 10M-item call in page faults and memset).
     std::optional<aucrecall::detail::Buffer<std::uint32_t>> ids;
+    std::vector<std::uint64_t> offsets;  // or, keys numbered here grouped, where each group starts
+    bool str_objects = false;  // `original` is the caller's object array of str (str_ids)
 };
 
-// An object array whose items are all str: ids in order of first appearance, equal texts equal
-// ids (as pandas.factorize gives), hashed over the texts' UTF-8 in C++ (runtime/text_keys.hpp):
-// pandas.factorize over Python objects took ten times the whole call with int64 keys. nullopt
-// when some item is not a str (None, NaN, numbers, bytes...): the Python path then names a
-// missing key or hashes the objects.
-std::optional<aucrecall::detail::Buffer<std::uint32_t>> str_ids(const py::array& a) {
-    if (a.ndim() != 1 || descriptor(a).kind != 'O') return std::nullopt;
-    const auto n = static_cast<std::size_t>(a.shape(0));
-    const py::ssize_t stride = a.strides(0);
-    const char* base = static_cast<const char*>(a.data());
-    aucrecall::detail::Buffer<std::uint32_t> ids(n);
+// A str's characters as PEP 393 stores them: `kind` bytes per character (1, 2 or 4), the
+// narrowest that holds every character, so two equal strs have the same kind and the same bytes.
+// Reading them is a few loads from the object, no call into Python: safe on the pool's threads
+// while the caller holds the GIL (and so the array and its items) and waits.
+struct StrUnits {
+    const char* data = nullptr;
+    std::size_t bytes = 0;
+    unsigned kind = 0;
+    bool ascii = false;
+};
+
+inline bool str_units(PyObject* item, StrUnits& units) noexcept {
+    if (!PyUnicode_Check(item)) return false;
+#if PY_VERSION_HEX < 0x030C0000
+    if (!PyUnicode_IS_READY(item)) return false;  // a legacy str not yet in PEP 393 form
+#endif
+    units.kind = PyUnicode_KIND(item);
+    units.ascii = PyUnicode_IS_ASCII(item);
+    units.data = static_cast<const char*>(PyUnicode_DATA(item));
+    units.bytes = static_cast<std::size_t>(PyUnicode_GET_LENGTH(item)) * units.kind;
+    return true;
+}
+
+// Equal byte ranges of equal length: group keys are mostly a few bytes, where a call to memcmp
+// cost more than the rest of the item's work (perf: 8% of a call with str keys).
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+    const auto load8 = [](const char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; };
+    const auto load4 = [](const char* p) { std::uint32_t v; std::memcpy(&v, p, 4); return v; };
+    if (n >= 8) {
+        if (n > 16) return std::memcmp(a, b, n) == 0;
+        return load8(a) == load8(b) && load8(a + n - 8) == load8(b + n - 8);
+    }
+    if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+    for (std::size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+// One range of an object array's str keys, numbered by its own KeyIndex (ids in the range's order
+// of first appearance, first lines the items' indices). Its ids are kept as runs (where each run
+// of one key starts, and its id) while runs are long: for rows grouped by key, writing an id per
+// item cost a quarter of the pass (39 vs 29 ms for 10M items on one thread, the objects' loads
+// being the rest), and the runs are the layout compute_grouped_offsets takes. Short runs (keys
+// interleaved) go to `ids` per item instead, which is smaller than a run per item.
+struct StrRange {
     aucrecall::detail::KeyIndex index;
-    PyObject* previous = nullptr;
-    std::string_view previous_text;  // valid while the array holds its items (the GIL is held)
+    std::vector<std::size_t> run_starts;
+    std::vector<std::uint32_t> run_ids;
+    bool per_item = false;
+    std::size_t not_str = 0;  // the first item that is not a str in PEP 393 form, else the range's end
+};
+
+// Numbers the items [begin, end) into `range`. A key is the str's bytes when it is ASCII,
+// otherwise its bytes followed by 0x80 | kind: no ASCII key holds such a byte, and the suffix tells
+// equal bytes of different widths apart. Stops at the first item that is not a str, and early
+// when `stop` is set by another range that found one.
+void number_str_range(const char* base, py::ssize_t stride, std::size_t begin, std::size_t end, std::uint32_t* ids,
+                      StrRange& range, std::atomic<bool>& stop) {
     const auto item_at = [&](std::size_t i) {
         return *reinterpret_cast<PyObject* const*>(base + static_cast<py::ssize_t>(i) * stride);
     };
+    const auto fail_full = [] { throw py::value_error("groups: more than 4294967294 distinct keys"); };
     constexpr std::size_t ahead = aucrecall::tuning::key_prefetch_distance;
-    for (std::size_t i = 0; i < n; ++i) {
-        // Objects shuffled in memory cost a cache miss each (measured: 590 ns per object with
-        // random order on the study machine, len() alone); the pointers are read in order, so
-        // the object `ahead` items on is fetched while this one is hashed.
-        if (i + ahead < n) __builtin_prefetch(item_at(i + ahead));
-        PyObject* item = item_at(i);
-        if (item == previous) {  // the same object again (a run, or keys repeated by reference)
-            ids[i] = ids[i - 1];
-            continue;
+    constexpr std::size_t block_items = std::size_t{1} << 16;  // `stop` is looked at between blocks
+    range.not_str = end;
+    // The run so far: its last object, and its text as units of `width` bytes (0: ASCII).
+    PyObject* previous = nullptr;
+    const char* previous_data = nullptr;
+    std::size_t previous_bytes = 0;
+    unsigned previous_width = ~0u;
+    std::uint32_t id = 0;
+    std::string wide_key;
+    const auto to_per_item = [&](std::size_t until) {  // the runs so far written out as ids
+        for (std::size_t r = 0; r < range.run_starts.size(); ++r) {
+            const std::size_t stop_at = r + 1 < range.run_starts.size() ? range.run_starts[r + 1] : until;
+            std::fill(ids + range.run_starts[r], ids + stop_at, range.run_ids[r]);
         }
-        if (!PyUnicode_Check(item)) return std::nullopt;
-        std::string_view text;
-        if (PyUnicode_IS_COMPACT_ASCII(item)) {  // the common case: its bytes are its UTF-8
-            text = {static_cast<const char*>(PyUnicode_DATA(item)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(item))};
-        } else {
-            Py_ssize_t size = 0;
-            const char* utf8 = PyUnicode_AsUTF8AndSize(item, &size);
-            if (utf8 == nullptr) {  // lone surrogates have no UTF-8: the objects' own hashing decides
-                PyErr_Clear();
-                return std::nullopt;
+        std::vector<std::size_t>().swap(range.run_starts);
+        std::vector<std::uint32_t>().swap(range.run_ids);
+        range.per_item = true;
+    };
+    for (std::size_t block = begin; block < end; block += block_items) {
+        if (stop.load(std::memory_order_relaxed)) return;
+        const std::size_t block_end = std::min(end, block + block_items);
+        for (std::size_t i = block; i < block_end; ++i) {
+            // Objects shuffled in memory cost a cache miss each (590 ns per object with random
+            // order on the study machine, len() alone): the object `ahead` items on is fetched
+            // meanwhile.
+            if (i + ahead < end) __builtin_prefetch(item_at(i + ahead));
+            PyObject* item = item_at(i);
+            if (item == previous) {  // the same object again (a run, or keys repeated by reference)
+                if (range.per_item) ids[i] = id;
+                continue;
             }
-            text = {utf8, static_cast<std::size_t>(size)};
+            const char* data;
+            std::size_t bytes;
+            unsigned width;
+            if (Py_IS_TYPE(item, &PyUnicode_Type) && PyUnicode_IS_COMPACT_ASCII(item)) {  // the common item
+                data = static_cast<const char*>(PyUnicode_DATA(item));
+                bytes = static_cast<std::size_t>(PyUnicode_GET_LENGTH(item));
+                width = 0;
+            } else {
+                StrUnits units;
+                if (!str_units(item, units)) {
+                    range.not_str = i;
+                    stop.store(true, std::memory_order_relaxed);
+                    return;
+                }
+                data = units.data;
+                bytes = units.bytes;
+                width = units.ascii ? 0 : units.kind;
+            }
+            previous = item;
+            // A run of equal texts in distinct objects (one group's rows): no hash, no lookup.
+            if (bytes == previous_bytes && width == previous_width && same_bytes(data, previous_data, bytes)) {
+                if (range.per_item) ids[i] = id;
+                continue;
+            }
+            previous_data = data;
+            previous_bytes = bytes;
+            previous_width = width;
+            if (width == 0) {
+                id = range.index.id_of(std::string_view(data, bytes), i, fail_full);
+            } else {
+                wide_key.assign(data, bytes);
+                wide_key.push_back(static_cast<char>(0x80u | width));
+                id = range.index.id_of(wide_key, i, fail_full);
+            }
+            if (range.per_item) {
+                ids[i] = id;
+                continue;
+            }
+            range.run_starts.push_back(i);
+            range.run_ids.push_back(id);
+            // Runs shorter than this on average (after a first stretch) cost more as runs than as ids.
+            if (range.run_starts.size() * aucrecall::tuning::str_key_min_average_run >
+                i - begin + aucrecall::tuning::layout_sample_items) {
+                to_per_item(i);
+                ids[i] = id;
+            }
         }
-        previous = item;
-        if (i > 0 && text == previous_text) {  // a run of equal texts in distinct objects
-            ids[i] = ids[i - 1];
-            continue;
-        }
-        previous_text = text;
-        ids[i] = index.id_of(text, i, [] { throw py::value_error("groups: more than 4294967294 distinct keys"); });
     }
-    return ids;
+}
+
+// Group keys numbered for the library: ids per item, or (rows grouped by key, each key one run)
+// the offsets where each group starts, then the item count.
+struct KeyNumbers {
+    std::optional<aucrecall::detail::Buffer<std::uint32_t>> ids;
+    std::vector<std::uint64_t> offsets;
+};
+
+// An object array whose items are all str: ids in order of first appearance, equal texts equal
+// ids (as pandas.factorize gives), hashed in C++ (runtime/text_keys.hpp) in ranges on the pool's
+// threads, merged in order: pandas.factorize over Python objects took ten times the whole call
+// with int64 keys. nullopt when some item is not a str (None, NaN, numbers, bytes...): the Python
+// path then names a missing key or hashes the objects.
+std::optional<KeyNumbers> str_ids(const py::array& a) {
+    if (a.ndim() != 1 || descriptor(a).kind != 'O') return std::nullopt;
+    const auto n = static_cast<std::size_t>(a.shape(0));
+    const unsigned threads = aucrecall::detail::thread_count_for(n, aucrecall::tuning::items_per_thread);
+    aucrecall::detail::Buffer<std::uint32_t> ids(n);
+    std::vector<StrRange> ranges(threads);
+    std::vector<std::size_t> bounds(threads + 1);
+    for (unsigned t = 0; t <= threads; ++t) bounds[t] = n * t / threads;
+    std::atomic<bool> stop{false};
+    aucrecall::detail::parallel_for(threads, [&](unsigned t) {
+        number_str_range(static_cast<const char*>(a.data()), a.strides(0), bounds[t], bounds[t + 1], ids.data(),
+                         ranges[t], stop);
+    });
+    for (unsigned t = 0; t < threads; ++t)
+        if (ranges[t].not_str != bounds[t + 1]) return std::nullopt;
+    std::vector<aucrecall::detail::KeyIndex> indexes;
+    for (StrRange& range : ranges) indexes.push_back(std::move(range.index));
+    const auto maps = aucrecall::detail::merge_chunk_keys(std::span<aucrecall::detail::KeyIndex>(indexes), threads, [] {
+        throw py::value_error("groups: more than 4294967294 distinct keys");
+    });
+    const auto merged_id = [&](unsigned t, std::uint32_t id) { return t == 0 ? id : maps[t][id]; };
+
+    // Every key one run (a run cut by a range boundary joined again): the runs are the groups.
+    KeyNumbers numbers;
+    bool contiguous = true;
+    std::uint32_t last = std::numeric_limits<std::uint32_t>::max();
+    for (unsigned t = 0; t < threads && contiguous; ++t) {
+        contiguous = !ranges[t].per_item;
+        for (std::size_t r = 0; contiguous && r < ranges[t].run_starts.size(); ++r) {
+            const std::uint32_t id = merged_id(t, ranges[t].run_ids[r]);
+            if (id == last) continue;
+            contiguous = id == numbers.offsets.size();  // ids go in order of first appearance: a new key
+            numbers.offsets.push_back(ranges[t].run_starts[r]);
+            last = id;
+        }
+    }
+    if (contiguous) {
+        numbers.offsets.push_back(n);
+        return numbers;
+    }
+    std::vector<std::uint64_t>().swap(numbers.offsets);
+    aucrecall::detail::parallel_for(threads, [&](unsigned t) {
+        const StrRange& range = ranges[t];
+        if (range.per_item) {
+            if (t == 0) return;
+            const std::uint32_t* map = maps[t].data();
+            for (std::size_t i = bounds[t]; i < bounds[t + 1]; ++i) ids[i] = map[ids[i]];
+            return;
+        }
+        for (std::size_t r = 0; r < range.run_starts.size(); ++r) {
+            const std::size_t stop_at = r + 1 < range.run_starts.size() ? range.run_starts[r + 1] : bounds[t + 1];
+            std::fill(ids.data() + range.run_starts[r], ids.data() + stop_at, merged_id(t, range.run_ids[r]));
+        }
+    });
+    numbers.ids = std::move(ids);
+    return numbers;
 }
 
 // A Categorical's codes (int8 to int64, -1 for a missing key) numbered in order of first
@@ -448,9 +616,12 @@ Keys group_keys(const py::handle& value) {
             keys.column = column(a);
             return keys;
         }
-        if ((keys.ids = str_ids(a))) {
+        if (auto numbers = str_ids(a)) {
             keys.original = a;
-            keys.column.size = keys.ids->size();
+            keys.ids = std::move(numbers->ids);
+            keys.offsets = std::move(numbers->offsets);
+            keys.str_objects = true;
+            keys.column.size = static_cast<std::size_t>(a.shape(0));
             return keys;
         }
     }
@@ -482,6 +653,27 @@ py::array_t<T> to_array(const std::vector<Source>& v) {
     return out;
 }
 
+// The objects of a one-dimensional object array at `at`, as a new object array: the groups' keys
+// of str_ids. Each object is a cache miss (100,000 groups of 100 rows: 4.3 ms through NumPy's
+// indexing against 1.7 ms for int64 keys), so the object some items on is fetched meanwhile.
+py::array objects_at(const py::array& from, const std::vector<std::uint64_t>& at) {
+    py::array out = numpy().attr("empty")(at.size(), py::arg("dtype") = "object");  // every item None
+    const char* base = static_cast<const char*>(from.data());
+    const py::ssize_t stride = from.strides(0);
+    const auto item_at = [&](std::uint64_t i) {
+        return *reinterpret_cast<PyObject* const*>(base + static_cast<py::ssize_t>(i) * stride);
+    };
+    auto** slots = static_cast<PyObject**>(out.mutable_data());
+    constexpr std::size_t ahead = aucrecall::tuning::key_prefetch_distance;
+    for (std::size_t g = 0; g < at.size(); ++g) {
+        if (g + ahead < at.size()) __builtin_prefetch(item_at(at[g + ahead]), 1);
+        PyObject* key = item_at(at[g]);
+        Py_INCREF(key);
+        Py_SETREF(slots[g], key);
+    }
+    return out;
+}
+
 GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_score, const py::handle& groups,
                                  const py::object& k, const py::object& ties, const py::object& undefined) {
     aucrecall::GroupOptions options;
@@ -509,6 +701,7 @@ GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_s
                               std::to_string(keys.column.size) + " group keys");
     const aucrecall::GroupedInput input{items, keys.column.data, keys.type};
     const auto compute = [&] {
+        if (!keys.offsets.empty()) return aucrecall::compute_grouped_offsets(items, keys.offsets, options);
         return keys.ids ? aucrecall::compute_grouped_ids(items, {keys.ids->data(), keys.ids->size()}, options)
                         : aucrecall::compute_grouped(input, options);
     };
@@ -531,7 +724,8 @@ GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_s
     }
     GroupedResult r;
     r.values = to_array<double>(summary.values);
-    r.groups = py::array(numpy().attr("asarray")(keys.original[to_array<std::int64_t>(summary.first_item)]));
+    r.groups = keys.str_objects ? objects_at(py::reinterpret_borrow<py::array>(keys.original), summary.first_item)
+                                : py::array(numpy().attr("asarray")(keys.original[to_array<std::int64_t>(summary.first_item)]));
     r.n = to_array<std::int64_t>(summary.n);
     r.positives = to_array<std::int64_t>(summary.positives);
     r.mean = summary.mean;

@@ -785,31 +785,20 @@ void merge_integers(LabelScoreTable& table, std::vector<RangeResult>& ranges, co
     RowArray<double>().swap(table.scores);
 }
 
-// Group ids of every range into one id space, in order of first appearance: the ranges' keys in
-// range order, then each row's id through its range's map.
+// Group ids of every range into one id space, in order of first appearance (runtime/text_keys.hpp).
 void merge_groups(LabelScoreTable& table, std::vector<RangeResult>& ranges, const std::vector<std::size_t>& bases) {
-    if (ranges.size() == 1) {
-        table.group_keys = std::move(ranges[0].keys.keys());
-        table.group_first_line = std::move(ranges[0].keys.first_lines());
-        return;
-    }
-    KeyIndex global;
-    std::vector<std::vector<std::uint32_t>> maps(ranges.size());
+    std::vector<KeyIndex> keys;
+    std::vector<std::size_t> bounds;
     for (std::size_t r = 0; r < ranges.size(); ++r) {
-        KeyIndex& keys = ranges[r].keys;
-        maps[r].resize(keys.size());
-        for (std::uint32_t id = 0; id < keys.size(); ++id)
-            maps[r][id] = global.id_of(keys.key(id), keys.first_line(id), [] {
-                throw InputError("more than 4294967294 groups");
-            });
+        keys.push_back(std::move(ranges[r].keys));
+        bounds.push_back(bases[r]);
     }
-    detail::parallel_for(static_cast<unsigned>(ranges.size()), [&](unsigned r) {
-        std::uint32_t* ids = table.group_ids.data() + bases[r];
-        const std::vector<std::uint32_t>& map = maps[r];
-        for (std::size_t i = 0; i < ranges[r].rows; ++i) ids[i] = map[ids[i]];
-    });
-    table.group_keys = std::move(global.keys());
-    table.group_first_line = std::move(global.first_lines());
+    bounds.push_back(table.group_ids.size());
+    const auto threads = static_cast<unsigned>(ranges.size());
+    const auto maps = detail::merge_chunk_keys(std::span<KeyIndex>(keys), threads,
+                                               [] { throw InputError("more than 4294967294 groups"); },
+                                               &table.group_keys, &table.group_first_line);
+    detail::remap_chunk_ids(table.group_ids.data(), bounds, maps, threads);
 }
 
 // Rows of the ranges one after another: each range wrote from its counted base, and blank lines

@@ -639,6 +639,53 @@ def test_str_keys_numbered_in_cpp_match_pandas_factorize():
         aucrecall.auc_recall_grouped([1, 0, 1], [.1, .2, .3], groups=np.array(["a", None, "a"], dtype=object))
 
 
+@pytest.mark.parametrize("threads", ["1", "2", "3", "7"])
+def test_str_keys_in_ranges_on_threads_match_pandas_factorize(threads, monkeypatch):
+    # The module numbers str keys in one range per thread and merges the ranges: keys whose rows
+    # cross a range boundary, keys that return in a later range, rows grouped (kept as runs, handed
+    # to the library as offsets) or interleaved (ids per item), a range that starts grouped and
+    # turns interleaved, and texts whose stored bytes are equal in different widths ("ab" is one
+    # byte per character, "\u6261" two: the same two bytes) must give pandas.factorize's groups,
+    # in order of first appearance, and the same bits.
+    pd = pytest.importorskip("pandas")
+    monkeypatch.setenv("AUCRECALL_THREADS", threads)
+    rng = np.random.default_rng(int(threads))
+    texts = ["ab", "\u6261", "\u6261\u6261", "abab", "é", "e", "", "\U0001F600", "a" * 19, "a" * 20,
+             "b" * 40 + "x", "b" * 40 + "y", "long key, with a comma and é" * 3]
+    texts += [f"q{c}" for c in range(400)]
+    pool = np.array(texts, dtype=object)
+    n = 40000
+    grouped = np.repeat(rng.permutation(len(texts)), n // len(texts) + 1)[:n]
+    layouts = {
+        "grouped": grouped,
+        "interleaved": rng.integers(0, len(texts), n),
+        "returning": np.concatenate([grouped[: n // 2], grouped[: n - n // 2]]),
+        "grouped then interleaved": np.concatenate([grouped[: n // 4], rng.integers(0, len(texts), n - n // 4)]),
+        "one key": np.zeros(n, dtype=np.int64),
+    }
+    labels, scores = rng.integers(0, 2, n), rng.random(n).round(2)
+    for name, codes in layouts.items():
+        # Fresh objects, so equal texts are told apart by their text, not their identity.
+        keys = np.array([str(t) + "" for t in pool[codes]], dtype=object)
+        got = aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+        factorised, uniques = pd.factorize(keys)
+        want = aucrecall.auc_recall_grouped(labels, scores, groups=factorised)
+        assert list(got.groups) == list(uniques), name
+        np.testing.assert_array_equal(got.values, want.values, err_msg=name)
+        np.testing.assert_array_equal(got.n, want.n, err_msg=name)
+        assert got.mean == want.mean, name
+    # A str subclass is grouped by its text; a key that is not a str in a later range sends the
+    # whole array to the objects' own hashing, which names a missing key by its index.
+    class Tag(str):
+        pass
+    keys = np.array(["x"] * (n // 2) + [Tag("x")] * (n - n // 2), dtype=object)
+    r = aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+    assert list(r.groups) == ["x"] and list(r.n) == [n]
+    keys[n - 3] = None
+    with pytest.raises(ValueError, match=rf"^groups has a missing value \(NA\) at index {n - 3}"):
+        aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+
+
 def test_wrong_calls_name_the_argument():
     with pytest.raises(TypeError, match=r"^y_score is None; expected a one-dimensional array of numbers$"):
         aucrecall.auc_recall([1, 0], None)
