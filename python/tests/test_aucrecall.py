@@ -603,7 +603,7 @@ def test_categorical_codes_numbered_in_cpp_match_the_plain_keys():
 
 
 def test_str_keys_numbered_in_cpp_match_pandas_factorize():
-    # Arrays of str are numbered by the module itself (UTF-8 texts hashed in C++); anything else
+    # Arrays of str are numbered by the module itself (texts hashed in C++); anything else
     # goes through pandas.factorize. Both must give the same groups, in order of first appearance,
     # and the same bits: shared and fresh str objects, runs, non-ASCII texts, a Series, a list.
     pd = pytest.importorskip("pandas")
@@ -628,8 +628,8 @@ def test_str_keys_numbered_in_cpp_match_pandas_factorize():
     r = aucrecall.auc_recall_grouped([1, 0, 0, 1, 1], [.1, .2, .3, .4, .5],
                                      groups=np.array(["é", "e\u0301", "é", "", ""], dtype=object))
     assert list(r.groups) == ["é", "e\u0301", ""] and list(r.n) == [2, 1, 2]
-    # Not all str: the objects' own hashing (a number is its own group; a lone surrogate, which
-    # has no UTF-8, still groups).
+    # Not all str: the objects' own hashing (a number is its own group). A lone surrogate, which
+    # has no UTF-8, is a str like any other.
     mixed = aucrecall.auc_recall_grouped([1, 0, 1], [.1, .2, .3], groups=np.array(["a", 1, "a"], dtype=object))
     assert list(mixed.groups) == ["a", 1]
     lone = aucrecall.auc_recall_grouped([1, 0, 1], [.1, .2, .3],

@@ -54,9 +54,10 @@ inline constexpr std::size_t csv_key_lookahead = 16;
 inline constexpr std::size_t layout_sample_items = 4096;
 inline constexpr std::size_t layout_chunk_min_run = 32;
 
-// The Python module numbers str group keys as runs (where each key's run starts) while runs are at
-// least this long on average, per item below: a run costs 12 bytes and an item 4.
-inline constexpr std::size_t str_key_min_average_run = 4;
+// The Python module keeps str group keys as runs (where each key's run starts) while runs are at
+// least this long on average, and as an id per item below (results/tuning.md: with 4 the runs
+// of 4-16 rows cost 1.1-1.5x more, in grouped and in interleaved rows).
+inline constexpr std::size_t str_key_min_average_run = 32;
 
 // Grouped evaluation, per group: up to this size records are ranked by insertion sort (beats
 // std::sort's setup for the common 10-item query) ...
