@@ -210,6 +210,11 @@ std::vector<std::vector<std::uint32_t>> merge_chunk_keys(std::span<KeyIndex> chu
     return maps;
 }
 
+// The ids of rows [begin, end) rewritten through `map` (a chunk's map from merge_chunk_keys).
+inline void remap_ids(std::uint32_t* ids, std::size_t begin, std::size_t end, const std::uint32_t* map) noexcept {
+    for (std::size_t i = begin; i < end; ++i) ids[i] = map[ids[i]];
+}
+
 // Each chunk's per-row ids rewritten through its map (merge_chunk_keys), on `threads` threads
 // that split the rows after the first chunk evenly, whatever the chunks' sizes. bounds[c] is where
 // chunk c starts in `ids`, bounds.back() the end.
@@ -222,8 +227,7 @@ inline void remap_chunk_ids(std::uint32_t* ids, std::span<const std::size_t> bou
         const std::size_t begin = from + rows * t / threads, end = from + rows * (t + 1) / threads;
         for (std::size_t c = 1; c < chunks; ++c) {
             const std::size_t lo = std::max(begin, bounds[c]), hi = std::min(end, bounds[c + 1]);
-            const std::uint32_t* map = maps[c].data();
-            for (std::size_t i = lo; i < hi; ++i) ids[i] = map[ids[i]];
+            if (lo < hi) remap_ids(ids, lo, hi, maps[c].data());
         }
     });
 }
