@@ -41,6 +41,16 @@ def categorical_codes(value):
     return categorical, np.asarray(categorical.codes), len(categorical.categories)
 
 
+def string_objects(value):
+    """A pandas `string` Series, Index or array as a NumPy object array of its values (a missing
+    key stays pd.NA, which group_codes then names by its position); None for anything else. The
+    module numbers the texts itself: pandas.factorize reads such keys only up to a NUL character
+    ("a" and "a\\x00b" would be one group)."""
+    if type(getattr(value, "dtype", None)).__name__ != "StringDtype":  # pandas need not be imported
+        return None
+    return np.asarray(value, dtype=object)
+
+
 def group_codes(value):
     """(int64 codes, the keys indexable by item) for group keys that are not a NumPy integer array,
     an array of str or a Categorical: codes from hashing (pandas.factorize; NumPy's unique, a sort,

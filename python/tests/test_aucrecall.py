@@ -639,18 +639,25 @@ def test_str_keys_numbered_in_cpp_match_pandas_factorize():
         aucrecall.auc_recall_grouped([1, 0, 1], [.1, .2, .3], groups=np.array(["a", None, "a"], dtype=object))
 
 
+def exact_factorize(keys):
+    """Codes in order of first appearance and the keys, by Python's own equality of the items
+    (pandas.factorize reads str keys only up to a NUL character)."""
+    first = {}
+    codes = np.array([first.setdefault(k, len(first)) for k in keys.tolist()], dtype=np.int64)
+    return codes, list(first)
+
+
 @pytest.mark.parametrize("threads", ["1", "2", "3", "7"])
-def test_str_keys_in_ranges_on_threads_match_pandas_factorize(threads, monkeypatch):
+def test_str_keys_in_ranges_on_threads_match_exact_factorize(threads, monkeypatch):
     # The module numbers str keys in one range per thread and merges the ranges: keys whose rows
     # cross a range boundary, keys that return in a later range, rows grouped (kept as runs, handed
     # to the library as offsets) or interleaved (ids per item), a range that starts grouped and
     # turns interleaved, and texts whose stored bytes are equal in different widths ("ab" is one
-    # byte per character, "\u6261" two: the same two bytes) must give pandas.factorize's groups,
-    # in order of first appearance, and the same bits.
-    pd = pytest.importorskip("pandas")
+    # byte per character, "\u6261" two: the same two bytes) or that differ after a NUL must give
+    # the exact groups, in order of first appearance, and the same bits.
     monkeypatch.setenv("AUCRECALL_THREADS", threads)
     rng = np.random.default_rng(int(threads))
-    texts = ["ab", "\u6261", "\u6261\u6261", "abab", "é", "e", "", "\U0001F600", "a" * 19, "a" * 20,
+    texts = ["ab", "\u6261", "\u6261\u6261", "abab", "é", "e", "", "\x00", "ab\x00c", "\U0001F600", "a" * 19, "a" * 20,
              "b" * 40 + "x", "b" * 40 + "y", "long key, with a comma and é" * 3]
     texts += [f"q{c}" for c in range(400)]
     pool = np.array(texts, dtype=object)
@@ -668,9 +675,9 @@ def test_str_keys_in_ranges_on_threads_match_pandas_factorize(threads, monkeypat
         # Fresh objects, so equal texts are told apart by their text, not their identity.
         keys = np.array([str(t) + "" for t in pool[codes]], dtype=object)
         got = aucrecall.auc_recall_grouped(labels, scores, groups=keys)
-        factorised, uniques = pd.factorize(keys)
+        factorised, uniques = exact_factorize(keys)
         want = aucrecall.auc_recall_grouped(labels, scores, groups=factorised)
-        assert list(got.groups) == list(uniques), name
+        assert list(got.groups) == uniques, name
         np.testing.assert_array_equal(got.values, want.values, err_msg=name)
         np.testing.assert_array_equal(got.n, want.n, err_msg=name)
         assert got.mean == want.mean, name
@@ -684,6 +691,56 @@ def test_str_keys_in_ranges_on_threads_match_pandas_factorize(threads, monkeypat
     keys[n - 3] = None
     with pytest.raises(ValueError, match=rf"^groups has a missing value \(NA\) at index {n - 3}"):
         aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+
+
+@pytest.mark.parametrize("threads", ["1", "2", "3"])
+def test_fixed_width_text_keys_match_exact_factorize(threads, monkeypatch):
+    # NumPy `U` (UCS-4) and `S` (bytes) arrays are numbered in C++ by each item's units without
+    # its padding: NULs inside a key are kept ("a\x00b" is not "a"), keys as wide as the item
+    # have no padding at all. The keys come back
+    # as an array of the caller's dtype, in order of first appearance, and the values are those of
+    # the exact codes; big-endian and strided arrays read the same.
+    monkeypatch.setenv("AUCRECALL_THREADS", threads)
+    rng = np.random.default_rng(10 + int(threads))
+    # ASCII keys of `U` arrays are read one byte per character up to 64 characters, others as stored.
+    texts = ["", "a", "a\x00b", "\x00a", "ab", "abcdefgh", "abcdefgi", "é", "\U0001F600", "\u0100", "x" * 12,
+             "x" * 11 + "y", "y" * 64, "y" * 63 + "é", "z" * 70, "z" * 69 + "é"]
+    texts += [f"q{c}" for c in range(300)]
+    n = 30000
+    grouped = np.repeat(rng.permutation(len(texts)), n // len(texts) + 1)[:n]
+    layouts = {"grouped": grouped, "interleaved": rng.integers(0, len(texts), n),
+               "returning": np.concatenate([grouped[: n // 2], grouped[: n - n // 2]])}
+    labels, scores = rng.integers(0, 2, n), rng.random(n).round(2)
+    for name, codes in layouts.items():
+        unicode_keys = np.array(texts)[codes]
+        byte_keys = np.array([t.encode() for t in texts])[codes]
+        arrays = {"U": unicode_keys, ">U": unicode_keys.astype(unicode_keys.dtype.newbyteorder(">")),
+                  "S": byte_keys, "U strided": np.repeat(unicode_keys, 2)[::2]}
+        for kind, keys in arrays.items():
+            what = f"{name}, {kind}"
+            got = aucrecall.auc_recall_grouped(labels, scores, groups=keys)
+            factorised, uniques = exact_factorize(keys)
+            want = aucrecall.auc_recall_grouped(labels, scores, groups=factorised)
+            assert got.groups.dtype == keys.dtype, what
+            assert list(got.groups) == list(uniques), what
+            np.testing.assert_array_equal(got.values, want.values, err_msg=what)
+            np.testing.assert_array_equal(got.n, want.n, err_msg=what)
+            assert got.mean == want.mean, what
+    # Only trailing NULs are padding.
+    keys = np.array(["a", "a\x00\x00", "a\x00b", "b"] * 4)
+    assert list(aucrecall.auc_recall_grouped(np.arange(16) % 2, np.arange(16.0), groups=keys).groups) == ["a", "a\x00b", "b"]
+
+
+def test_pandas_string_keys_are_whole_texts():
+    # A pandas `string` array is numbered by its texts in C++: pandas.factorize would make "a" and
+    # "a\x00b" one group. A missing key is still named by its position.
+    pd = pytest.importorskip("pandas")
+    texts = ["a", "a\x00b", "\x00", "", "a", "a\x00b"]
+    for keys in (pd.array(texts, dtype="string"), pd.Series(texts, dtype="string"), pd.Index(texts, dtype="string")):
+        r = aucrecall.auc_recall_grouped([1, 0, 1, 0, 0, 1], [.1, .2, .3, .4, .5, .6], groups=keys)
+        assert list(r.groups) == ["a", "a\x00b", "\x00", ""] and list(r.n) == [2, 2, 1, 1], type(keys)
+    with pytest.raises(ValueError, match=r"^groups has a missing value \(NA\) at index 2"):
+        aucrecall.auc_recall_grouped([1, 0, 1], [.1, .2, .3], groups=pd.array(["a", "b", None], dtype="string"))
 
 
 def test_wrong_calls_name_the_argument():
