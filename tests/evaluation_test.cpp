@@ -438,10 +438,11 @@ TEST(Groups, ChunkedLayoutMatchesTheReferenceForEveryThreadCount) {
     }
 }
 
-// Interleaved rows of many groups are scattered through partitions of group ids. The thresholds
-// are lowered here so that small inputs take each width of the partition codes (1, 2 and 4 bytes:
-// up to 128, 32768 and more groups per partition), and the paths taken are counted, so a path
-// that stopped being taken fails the test instead of passing it unseen.
+// Interleaved rows of many groups are scattered through partitions of group ids, their labels and
+// scores copied, or with low_memory their scores gathered per partition. The thresholds are
+// lowered here so that small inputs take each width of the partition codes (1, 2 and 4 bytes: up
+// to 128, 32768 and more groups per partition) both ways, and the paths taken are counted, so a
+// path that stopped being taken fails the test instead of passing it unseen.
 TEST(Groups, PartitionedScatterMatchesTheReferenceForEveryCodeWidth) {
     struct Case {
         std::size_t groups, max_size, max_partitions;
@@ -456,18 +457,26 @@ TEST(Groups, PartitionedScatterMatchesTheReferenceForEveryCodeWidth) {
             const Ties ties = k == 0 ? Ties::average : Ties::stable;
             const auto want = expected_groups(d.labels, &d.scores, d.keys, ties, k);
             const auto want_ranked = expected_groups(d.labels, nullptr, d.keys, ties, k);
-            const auto before = aucrecall::testing::scatter_paths();
-            const auto got = aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys, {.ties = ties, .k = k});
-            const auto ranked = aucrecall::auc_recall_grouped_ranked(d.labels, d.keys, {.k = k});
-            const auto after = aucrecall::testing::scatter_paths();
-            const std::string what = std::to_string(c.groups) + " groups, at most " + std::to_string(c.max_partitions) +
-                                     " partitions, k " + std::to_string(k);
-            expect_groups(got, want, what);
-            expect_groups(ranked, want_ranked, what + " ranked");
-            const std::size_t taken[] = {after.direct - before.direct, after.code_bytes_1 - before.code_bytes_1,
-                                         after.code_bytes_2 - before.code_bytes_2,
-                                         after.code_bytes_4 - before.code_bytes_4};
-            for (int path = 0; path < 4; ++path) EXPECT_EQ(taken[path], path == c.path ? 2u : 0u) << what << " path " << path;
+            for (const bool low_memory : {false, true}) {
+                const auto before = aucrecall::testing::scatter_paths();
+                const auto got = aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys,
+                                                               {.ties = ties, .k = k, .low_memory = low_memory});
+                const auto ranked =
+                    aucrecall::auc_recall_grouped_ranked(d.labels, d.keys, {.k = k, .low_memory = low_memory});
+                const auto after = aucrecall::testing::scatter_paths();
+                const std::string what = std::to_string(c.groups) + " groups, at most " +
+                                         std::to_string(c.max_partitions) + " partitions, k " + std::to_string(k) +
+                                         (low_memory ? ", low memory" : "");
+                expect_groups(got, want, what);
+                expect_groups(ranked, want_ranked, what + " ranked");
+                const std::size_t taken[] = {after.direct - before.direct, after.code_bytes_1 - before.code_bytes_1,
+                                             after.code_bytes_2 - before.code_bytes_2,
+                                             after.code_bytes_4 - before.code_bytes_4};
+                for (int path = 0; path < 4; ++path)
+                    EXPECT_EQ(taken[path], path == c.path ? 2u : 0u) << what << " path " << path;
+                EXPECT_EQ(after.gathered - before.gathered, low_memory ? 2u : 0u) << what;
+                if (HasFailure()) break;
+            }
             if (HasFailure()) break;
         }
         if (HasFailure()) break;

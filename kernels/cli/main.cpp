@@ -383,7 +383,11 @@ int run_ranked(const CommandLine& cmd, const std::string& name, const aucrecall:
 int run_groups(const CommandLine& cmd, const std::string& name, const aucrecall::cli::LabelScoreTable& table,
                double read_ms) {
     const aucrecall::Input items = table.input(cmd.ranked);
-    const aucrecall::GroupOptions options{cmd.ties, cmd.k, cmd.undefined.value_or(aucrecall::Undefined::skip)};
+    // One call per process: the copies of interleaved rows would be fresh memory, as slow to fault in
+    // as the gathers that replace them, and the peak memory is the user's limit.
+    const aucrecall::GroupOptions options{.ties = cmd.ties, .k = cmd.k,
+                                          .undefined = cmd.undefined.value_or(aucrecall::Undefined::skip),
+                                          .low_memory = true};
     const auto start = std::chrono::steady_clock::now();
     aucrecall::GroupSummary summary;
     try {

@@ -306,6 +306,7 @@ struct ScatterSettings {
     std::atomic<std::size_t> max_partitions{tuning::scatter_max_partitions};
     std::atomic<std::size_t> max_partition_share{tuning::scatter_max_partition_share};
     std::atomic<std::size_t> paths[4] = {};  // direct, then codes of 1, 2, 4 bytes
+    std::atomic<std::size_t> gathered{0};     // partitioned calls that gathered (low_memory)
 };
 ScatterSettings& scatter_settings() {
     static ScatterSettings settings;
@@ -404,20 +405,127 @@ detail::InputFlags scatter_partitioned(std::span<const Label> labels, const Scor
     return flags;
 }
 
+// Many groups with GroupOptions::low_memory: only the items' order is kept in partitions of group
+// ids (one stable pass: order[] holds each partition's items in input order, codes[] their group
+// within the partition and their label), then each partition on one thread: its scores gathered
+// from the input into a scratch block in group order (a stable counting sort inside a window that
+// fits in L2) and its groups evaluated there. Beside the caller's arrays this keeps 4 +
+// sizeof(Code) bytes per item where the copies keep 9, and the gathers run on every thread; but
+// each score is a read from a random place (10M items in 100,000 groups, warm scratch: 1.13x the
+// copies' time on two threads, 1.41x on one; a one-off call on fresh memory, the CLI's, as fast).
+template <class Code, class Label, class Score>
+bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
+                                     const ScatterPlan& plan, const GroupOptions& options, GroupSummary& out) {
+    const std::size_t n = labels.size(), groups = layout.offsets.size() - 1;
+    const std::vector<u64>& offsets = layout.offsets;
+    const u32* ids = layout.item_ids();
+    const int shift = plan.shift;
+    const std::size_t partitions = plan.partitions(groups);
+    const u32 local_mask = (u32{1} << shift) - 1;
+    const unsigned threads = static_cast<unsigned>(
+        std::min<std::size_t>(grouped_thread_count(options, n), std::max<std::size_t>(partitions, 1)));
+    detail::Buffer<u32> order(n);
+    detail::Buffer<Code> codes(n);
+    detail::fault_in_on_threads(order, threads);
+    detail::fault_in_on_threads(codes, threads);
+    detail::InputFlags label_flags;
+    {
+        std::vector<u64> next(partitions);
+        for (std::size_t p = 0; p < partitions; ++p) next[p] = offsets[p << shift];
+        for (std::size_t i = 0; i < n; ++i) {
+            const u32 g = ids[i];
+            const u64 at = next[g >> shift]++;
+            order[at] = static_cast<u32>(i);
+            label_flags.label(labels[i]);
+            codes[at] = static_cast<Code>((g & local_mask) << 1 | static_cast<u32>(labels[i] != 0));
+        }
+    }
+    detail::phase_end("partition");
+
+    out.values.resize(groups);
+    out.n.resize(groups);
+    out.positives.resize(groups);
+    const auto run_partitions = [&](std::size_t first_partition, std::size_t last_partition) {
+        // Scratch of this call and thread: a partition's items in group order, plus the room the
+        // evaluator's vector loads may read past a group's end.
+        constexpr std::size_t slack = 64;
+        std::vector<std::uint8_t> local_labels(plan.max_partition_items + slack);
+        std::vector<Score> local_scores(scores != nullptr ? plan.max_partition_items + slack : 0);
+        std::vector<u64> cursor(std::size_t{1} << shift);
+        GroupEvaluator<std::uint8_t, Score> evaluator(std::span<const std::uint8_t>(local_labels),
+                                                      scores != nullptr ? local_scores.data() : nullptr,
+                                                      options.ties, options.k);
+        detail::InputFlags flags;
+        constexpr std::size_t ahead = tuning::key_prefetch_distance;
+        for (std::size_t p = first_partition; p < last_partition; ++p) {
+            const std::size_t first = p << shift, last = std::min(groups, first + (std::size_t{1} << shift));
+            const u64 begin = offsets[first], end = offsets[last];
+            for (std::size_t g = first; g < last; ++g) cursor[g - first] = offsets[g] - begin;
+            for (u64 j = begin; j < end; ++j) {
+                const Code code = codes[j];
+                const u64 at = cursor[code >> 1]++;
+                local_labels[at] = code & 1;
+                if (scores != nullptr) {
+                    // Each score is read from a random place of the input: the one `ahead` is
+                    // fetched meanwhile.
+                    if (j + ahead < end) __builtin_prefetch(scores + order[j + ahead]);
+                    const Score x = scores[order[j]];
+                    flags.score(x);
+                    local_scores[at] = x;
+                }
+            }
+            for (std::size_t g = first; g < last; ++g) {
+                const u64 size = offsets[g + 1] - offsets[g];
+                u64 positives = 0;
+                out.values[g] = evaluator.evaluate(offsets[g] - begin, size, &positives);
+                out.n[g] = size;
+                out.positives[g] = positives;
+            }
+        }
+        return flags.ok() && !evaluator.saw_invalid_input();
+    };
+    bool valid = true;
+    if (threads <= 1) {
+        valid = run_partitions(0, partitions);
+    } else {
+        // Contiguous ranges of partitions holding about n / threads items each.
+        std::vector<std::size_t> bounds{0};
+        for (unsigned t = 1; t < threads; ++t) {
+            std::size_t p = bounds.back();
+            while (p < partitions && offsets[std::min(groups, (p + 1) << shift)] <= n * t / threads) ++p;
+            bounds.push_back(p);
+        }
+        bounds.push_back(partitions);
+        std::vector<char> ok(threads, 1);
+        detail::parallel_for(threads, [&](unsigned t) { ok[t] = run_partitions(bounds[t], bounds[t + 1]); });
+        valid = std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; });
+    }
+    detail::phase_end("evaluate");
+    return valid && label_flags.ok();
+}
+
 template <class Label, class Score>
 bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
                            const GroupOptions& options, GroupSummary& out) {
     const std::size_t n = labels.size();
     const u32* ids = layout.item_ids();
     const ScatterPlan plan = plan_scatter(layout.offsets);
+    ScatterSettings& settings = scatter_settings();
+    settings.paths[plan.shift < 0 ? 0 : plan.shift < 8 ? 1 : plan.shift < 16 ? 2 : 3].fetch_add(1, std::memory_order_relaxed);
+    if (plan.shift >= 0 && options.low_memory) {
+        settings.gathered.fetch_add(1, std::memory_order_relaxed);
+        if (plan.shift < 8)
+            return gather_partitions_then_evaluate<std::uint8_t>(labels, scores, layout, plan, options, out);
+        if (plan.shift < 16)
+            return gather_partitions_then_evaluate<std::uint16_t>(labels, scores, layout, plan, options, out);
+        return gather_partitions_then_evaluate<u32>(labels, scores, layout, plan, options, out);
+    }
     detail::Buffer<std::uint8_t> grouped_labels(n);
     detail::Buffer<Score> grouped_scores(scores != nullptr ? n : 0);
     const unsigned threads = grouped_thread_count(options, n);
     detail::fault_in_on_threads(grouped_labels, threads);
     detail::fault_in_on_threads(grouped_scores, threads);
     detail::InputFlags flags;
-    scatter_settings().paths[plan.shift < 0 ? 0 : plan.shift < 8 ? 1 : plan.shift < 16 ? 2 : 3].fetch_add(
-        1, std::memory_order_relaxed);
     if (plan.shift < 0) {
         flags = scatter_directly(labels, scores, ids, layout.offsets, grouped_labels.data(), grouped_scores.data());
     } else if (plan.shift < 8) {
@@ -470,7 +578,8 @@ ScatterTuning set_scatter_tuning(ScatterTuning tuning) noexcept {
 }
 ScatterPaths scatter_paths() noexcept {
     const ScatterSettings& settings = scatter_settings();
-    return {settings.paths[0].load(), settings.paths[1].load(), settings.paths[2].load(), settings.paths[3].load()};
+    return {settings.paths[0].load(), settings.paths[1].load(), settings.paths[2].load(), settings.paths[3].load(),
+            settings.gathered.load()};
 }
 }  // namespace testing
 

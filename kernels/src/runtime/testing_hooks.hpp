@@ -36,9 +36,10 @@ struct ScatterTuning {
 };
 ScatterTuning set_scatter_tuning(ScatterTuning tuning) noexcept;
 // ... and how many scatters took each path so far: directly, or through partitions with codes
-// of 1, 2 or 4 bytes per item.
+// of 1, 2 or 4 bytes per item; and how many of the partitioned ones gathered the scores instead of
+// copying them (GroupOptions::low_memory).
 struct ScatterPaths {
-    std::size_t direct, code_bytes_1, code_bytes_2, code_bytes_4;
+    std::size_t direct, code_bytes_1, code_bytes_2, code_bytes_4, gathered;
 };
 ScatterPaths scatter_paths() noexcept;
 
