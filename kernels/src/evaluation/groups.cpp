@@ -446,11 +446,10 @@ bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score*
     out.n.resize(groups);
     out.positives.resize(groups);
     const auto run_partitions = [&](std::size_t first_partition, std::size_t last_partition) {
-        // Scratch of this call and thread: a partition's items in group order, plus the room the
-        // evaluator's vector loads may read past a group's end.
-        constexpr std::size_t slack = 64;
-        std::vector<std::uint8_t> local_labels(plan.max_partition_items + slack);
-        std::vector<Score> local_scores(scores != nullptr ? plan.max_partition_items + slack : 0);
+        // Scratch of this call and thread: a partition's items in group order (the evaluator reads
+        // a group's items and no further, as it does in the caller's arrays).
+        std::vector<std::uint8_t> local_labels(plan.max_partition_items);
+        std::vector<Score> local_scores(scores != nullptr ? plan.max_partition_items : 0);
         std::vector<u64> cursor(std::size_t{1} << shift);
         GroupEvaluator<std::uint8_t, Score> evaluator(std::span<const std::uint8_t>(local_labels),
                                                       scores != nullptr ? local_scores.data() : nullptr,
