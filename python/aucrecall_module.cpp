@@ -767,9 +767,13 @@ py::array objects_at(const py::array& from, const std::vector<std::uint64_t>& at
 }
 
 GroupedResult auc_recall_grouped(const py::handle& y_true, const py::object& y_score, const py::handle& groups,
-                                 const py::object& k, const py::object& ties, const py::object& undefined) {
+                                 const py::object& k, const py::object& ties, const py::object& undefined,
+                                 const py::object& low_memory) {
     aucrecall::GroupOptions options;
     options.k = parse_k(k.ptr());
+    if (!PyBool_Check(low_memory.ptr()))
+        throw py::type_error("low_memory must be True or False, got " + std::string(py::repr(low_memory)));
+    options.low_memory = low_memory.ptr() == Py_True;
     try {
         options.ties = aucrecall::parse_ties(utf8(ties.ptr(), "ties"));
         options.undefined = aucrecall::parse_undefined(utf8(undefined.ptr(), "undefined"));
@@ -1041,12 +1045,17 @@ order breaks ties under "stable" (and is the rank order when y_score is None).
 y_true: 1-D array-like of 0/1 labels.
 y_score: 1-D array-like of scores, or None when each group's rows are already in rank order.
 groups: a key per item: any integer array (read in place; keys need not be dense, sorted or
-    small: 10**18 is fine), or anything numpy.unique can factorise (strings, floats), converted
-    once.
+    small: 10**18 is fine), text (str objects, NumPy U/S arrays, pandas string: hashed in C++ by
+    the whole text), a pandas Categorical (its codes), or other hashable values (pandas.factorize).
+    A missing key (None, NaN, pd.NA) is a ValueError naming its index.
 k: cutoff K per group (int >= 1) or None. ties: "average" or "stable".
 undefined: what a group whose metric is NaN (no positive, fewer than 2 ranks) contributes:
     "skip" (default: NaN, left out of the mean), "zero" (0, counted), "error" (ValueError naming
     the first such group and the index of its first item).
+low_memory: for many groups whose rows are interleaved, keep only the items' order (5-8 bytes per
+    item) and read each score from y_score when its group is evaluated, instead of copying labels
+    and scores in group order (9-13 bytes): about half the scratch memory, for 1.1x (two threads)
+    to 1.4x (one) the time when calls repeat. Same results bit for bit.
 
 Returns GroupedResult: .values (float64, one per group), .groups (the keys in order of first
 appearance), .n and .positives (int64), .mean (over counted groups; NaN when none), .counted,
@@ -1086,7 +1095,7 @@ PYBIND11_MODULE(_aucrecall, m) {
         });
     m.def("auc_recall_grouped", &auc_recall_grouped, py::arg("y_true"), py::arg("y_score") = py::none(),
           py::kw_only(), py::arg("groups") = py::none(), py::arg("k") = py::none(), py::arg("ties") = "average",
-          py::arg("undefined") = "skip", auc_recall_grouped_doc);
+          py::arg("undefined") = "skip", py::arg("low_memory") = false, auc_recall_grouped_doc);
 
     m.def(
         "kernels",

@@ -39,6 +39,7 @@ def auc_recall_grouped(
     k: Optional[int] = None,
     ties: Literal["average", "stable"] = "average",
     undefined: Literal["skip", "zero", "error"] = "skip",
+    low_memory: bool = False,
 ) -> GroupedResult:
     """AUC-Recall@k per group (query, user) in order of first appearance, and their mean."""
 

@@ -757,6 +757,32 @@ def test_wrong_calls_name_the_argument():
     assert aucrecall.default_kernel(0) in KERNEL_NAMES
 
 
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_low_memory_gives_the_same_bits(threads, monkeypatch):
+    # 5000 groups of 1-8 rows, interleaved: enough groups for the partitioned path, where
+    # low_memory gathers the scores per partition instead of copying them; every policy, a cutoff
+    # and ranked groups give the same bits either way.
+    monkeypatch.setenv("AUCRECALL_THREADS", threads)
+    rng = np.random.default_rng(22)
+    keys = rng.permutation(np.repeat(np.arange(5000) * 7919, rng.integers(1, 9, 5000)))
+    labels, scores = rng.integers(0, 2, keys.size), rng.integers(0, 6, keys.size) / 4
+    for options in ({}, {"ties": "stable"}, {"k": 3}, {"ties": "stable", "k": 2, "undefined": "zero"}):
+        for y_score in (scores, None):
+            want = aucrecall.auc_recall_grouped(labels, y_score, groups=keys, **options)
+            got = aucrecall.auc_recall_grouped(labels, y_score, groups=keys, low_memory=True, **options)
+            np.testing.assert_array_equal(got.values, want.values, err_msg=str(options))
+            np.testing.assert_array_equal(got.groups, want.groups)
+            np.testing.assert_array_equal(got.n, want.n)
+            np.testing.assert_array_equal(got.positives, want.positives)
+            assert got.mean == want.mean or (np.isnan(got.mean) and np.isnan(want.mean)), options
+    with pytest.raises(ValueError, match=r"^label at index 3 is 2"):
+        bad = labels.copy()
+        bad[3] = 2
+        aucrecall.auc_recall_grouped(bad, scores, groups=keys, low_memory=True)
+    with pytest.raises(TypeError, match=r"^low_memory must be True or False, got 'yes'$"):
+        aucrecall.auc_recall_grouped(labels, scores, groups=keys, low_memory="yes")
+
+
 def test_grouped_inputs_are_not_modified():
     rng = np.random.default_rng(3)
     labels, scores, keys = rng.integers(0, 2, 5000), rng.random(5000), rng.integers(0, 50, 5000)
