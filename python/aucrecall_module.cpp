@@ -407,6 +407,8 @@ struct KeyText {
     std::size_t bytes = 0;
     unsigned width = 0;
 };
+// What a reader found at an item: a new key (in `text`), the previous item's key again (a run:
+// no hash, no lookup), or no text at all.
 enum class ItemRead { text, same_as_previous, not_text };
 
 // The items of an object array of str. Read while the caller holds the GIL and waits: a few loads
@@ -415,6 +417,7 @@ struct StrObjects {
     const char* base;
     py::ssize_t stride;
     PyObject* previous = nullptr;
+    KeyText previous_text{nullptr, 0, ~0u};
 
     PyObject* item_at(std::size_t i) const noexcept {
         return *reinterpret_cast<PyObject* const*>(base + static_cast<py::ssize_t>(i) * stride);
@@ -433,6 +436,11 @@ struct StrObjects {
             text = {units.data, units.bytes, units.ascii ? 0u : units.kind};
         }
         previous = item;
+        // A run of equal texts in distinct objects (one group's rows).
+        if (text.bytes == previous_text.bytes && text.width == previous_text.width &&
+            same_bytes(text.data, previous_text.data, text.bytes))
+            return ItemRead::same_as_previous;
+        previous_text = text;
         return ItemRead::text;
     }
 };
@@ -450,17 +458,16 @@ struct FixedWidthTexts {
     const char* previous = nullptr;
     // ASCII keys of `U` arrays as bytes: at four bytes per character most keys would be longer than
     // the key index holds in its slots (KeyIndex::inline_bytes), and a long key costs a second cache
-    // miss per lookup (10M interleaved `<U22` items of 100,000 keys: 1.35 s). Two buffers, since
-    // the caller compares each key with the one before.
+    // miss per lookup (10M interleaved `<U22` items of 100,000 keys: 1.35 s).
     static constexpr std::size_t narrow_max_characters = 64;
-    char narrowed[2][narrow_max_characters] = {};
-    unsigned next_buffer = 0;
+    char narrowed[narrow_max_characters] = {};
 
     void prefetch(std::size_t) const noexcept {}  // items in order in the array: the hardware's prefetch
     ItemRead read(std::size_t i, KeyText& text) noexcept {
         const char* item = base + static_cast<py::ssize_t>(i) * stride;
-        // Equal items are equal keys: a run's items are compared whole (one vectorised memcmp),
-        // without finding where each one's padding starts (10M `<U22` items in runs of 100: 99 -> 70 ms).
+        // Equal items are equal keys, and unequal ones unequal: a run's items are compared whole
+        // (one vectorised memcmp), without finding where each one's padding starts (10M `<U22`
+        // items in runs of 100: 99 -> 70 ms).
         if (previous != nullptr && std::memcmp(item, previous, itemsize) == 0) return ItemRead::same_as_previous;
         previous = item;
         // Padding is mostly most of the item (`U` arrays are as wide as their longest key): skipped
@@ -478,7 +485,7 @@ struct FixedWidthTexts {
             // Keys are then ASCII bytes, or the units as stored with the marker of width 4 (see
             // KeyText): no ASCII key ends in that byte, so the two kinds never meet.
             const std::size_t characters = bytes / 4;
-            char* out = narrowed[next_buffer];
+            char* out = narrowed;
             bool ascii = characters <= narrow_max_characters;
             for (std::size_t c = 0; ascii && c < characters; ++c) {
                 std::uint32_t code;
@@ -486,12 +493,8 @@ struct FixedWidthTexts {
                 ascii = code < 0x80;
                 out[c] = static_cast<char>(code);
             }
-            if (ascii) {
-                text = {out, characters, 0};
-                next_buffer ^= 1u;
-            } else {
-                text.width = 4;
-            }
+            if (ascii) text = {out, characters, 0};
+            else text.width = 4;
         }
         return ItemRead::text;
     }
@@ -507,8 +510,7 @@ void number_text_range(Items items, std::size_t begin, std::size_t end, std::uin
     constexpr std::size_t ahead = aucrecall::tuning::key_prefetch_distance;
     constexpr std::size_t block_items = std::size_t{1} << 16;  // `stop` is looked at between blocks
     range.not_text = end;
-    KeyText previous{nullptr, 0, ~0u};  // the run so far
-    std::uint32_t id = 0;
+    std::uint32_t id = 0;  // the previous item's
     std::string wide_key;
     const auto to_per_item = [&](std::size_t until) {  // the runs so far written out as ids
         write_runs_as_ids(range, until, ids, [](std::uint32_t id) { return id; });
@@ -528,14 +530,10 @@ void number_text_range(Items items, std::size_t begin, std::size_t end, std::uin
                 stop.store(true, std::memory_order_relaxed);
                 return;
             }
-            // A run of equal texts (one group's rows): no hash, no lookup.
-            if (read == ItemRead::same_as_previous ||
-                (text.bytes == previous.bytes && text.width == previous.width &&
-                 same_bytes(text.data, previous.data, text.bytes))) {
+            if (read == ItemRead::same_as_previous) {
                 if (range.per_item) ids[i] = id;
                 continue;
             }
-            previous = text;
             if (text.width == 0) {
                 id = range.index.id_of(std::string_view(text.data, text.bytes), i, fail_full);
             } else {
