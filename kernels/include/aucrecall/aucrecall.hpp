@@ -204,10 +204,11 @@ struct GroupOptions {
     // Groups whose items are interleaved are put in group order first. By default their labels and
     // scores are copied in that order: 9 to 13 bytes per item of scratch with float64 scores, the
     // fastest when calls repeat (the scratch stays warm). With low_memory and many groups (where
-    // the library partitions them; a few groups are copied directly), only the items' order is kept (5 to 8 bytes per item) and each score is read from the input
-    // when its group is evaluated: measured at 10M items in 100,000 groups, 1.1x (two threads) to
-    // 1.4x (one thread) the time of warm copies, and the same time in a one-off call, whose copies
-    // would be fresh memory. The results are the same bit for bit.
+    // the library partitions them; a few groups are copied directly), only the items' order is
+    // kept (5 to 8 bytes per item) and each score is read from the input when its group is
+    // evaluated: measured at 10M items in 100,000 groups, 1.1x (two threads) to 1.4x (one thread)
+    // the time of warm copies, and the same time in a one-off call, whose copies would be fresh
+    // memory. The results are the same bit for bit.
     bool low_memory = false;
 };
 

@@ -189,46 +189,67 @@ unsigned grouped_thread_count(const GroupOptions& options, std::size_t n) {
     return detail::thread_count_for(n, tuning::grouped_items_per_thread);
 }
 
+// Groups [first, last) into `out` (sized for every group), group g's items from offsets[g] - base
+// on in the evaluator's arrays.
+template <class Evaluator>
+void evaluate_groups(Evaluator& evaluator, const std::vector<u64>& offsets, std::size_t first, std::size_t last,
+                     u64 base, GroupSummary& out) {
+    for (std::size_t g = first; g < last; ++g) {
+        const u64 size = offsets[g + 1] - offsets[g];
+        u64 positives = 0;
+        out.values[g] = evaluator.evaluate(offsets[g] - base, size, &positives);
+        out.n[g] = size;
+        out.positives[g] = positives;
+    }
+}
+
+void size_summary(GroupSummary& out, std::size_t groups) {
+    out.values.resize(groups);
+    out.n.resize(groups);
+    out.positives.resize(groups);
+}
+
+// run_range(first, last) -> bool over `units` (groups, or partitions of groups) in contiguous
+// ranges holding about n / threads items each, one task of the process's thread pool
+// (runtime/thread_pool.hpp) per range; items_before(u) is the number of items in the units before
+// u, for u = 0 .. units. False when some range returned false (an item failed the input checks).
+template <class ItemsBefore, class RunRange>
+bool run_balanced(std::size_t units, std::size_t n, unsigned threads, ItemsBefore&& items_before,
+                  RunRange&& run_range) {
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(units, 1)));
+    if (threads <= 1) return run_range(std::size_t{0}, units);
+    std::vector<std::size_t> bounds{0};
+    for (unsigned t = 1; t < threads; ++t) {
+        const u64 target = n * t / threads;
+        std::size_t lo = bounds.back(), hi = units;  // the first unit from which `target` items are before it
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (items_before(mid) < target) lo = mid + 1;
+            else hi = mid;
+        }
+        bounds.push_back(lo);
+    }
+    bounds.push_back(units);
+    std::vector<char> valid(threads, 1);
+    detail::parallel_for(threads, [&](unsigned t) { valid[t] = run_range(bounds[t], bounds[t + 1]); });
+    return std::all_of(valid.begin(), valid.end(), [](char v) { return v != 0; });
+}
+
 // Returns false when some item failed the input checks (the values are then meaningless).
 template <class Label, class Score>
 bool evaluate_all(std::span<const Label> labels, const Score* scores, const Layout& layout,
                   const GroupOptions& options, GroupSummary& out) {
-    const std::size_t groups = layout.offsets.size() - 1;
-    out.values.resize(groups);
-    out.n.resize(groups);
-    out.positives.resize(groups);
-    auto run_range = [&](std::size_t first_group, std::size_t last_group) {
-        GroupEvaluator<Label, Score> evaluator(labels, scores, options.ties, options.k);
-        for (std::size_t g = first_group; g < last_group; ++g) {
-            const u64 begin = layout.offsets[g], size = layout.offsets[g + 1] - begin;
-            u64 positives = 0;
-            out.values[g] = evaluator.evaluate(begin, size, &positives);
-            out.n[g] = size;
-            out.positives[g] = positives;
-        }
-        return !evaluator.saw_invalid_input();
-    };
-    const std::size_t n = labels.size();
-    const unsigned threads = static_cast<unsigned>(
-        std::min<std::size_t>(grouped_thread_count(options, n), std::max<std::size_t>(groups, 1)));
-    if (threads <= 1) {
-        const bool valid = run_range(0, groups);
-        detail::phase_end("evaluate");
-        return valid;
-    }
-    // Contiguous ranges of groups holding about n / threads items each.
-    std::vector<std::size_t> bounds{0};
-    for (unsigned t = 1; t < threads; ++t) {
-        const u64 target = n * t / threads;
-        const auto at = std::lower_bound(layout.offsets.begin(), layout.offsets.end(), target);
-        bounds.push_back(std::max<std::size_t>(bounds.back(), static_cast<std::size_t>(at - layout.offsets.begin())));
-    }
-    bounds.push_back(groups);
-    // Tasks of the process's thread pool (runtime/thread_pool.hpp), one range each.
-    std::vector<char> valid(threads, 1);
-    detail::parallel_for(threads, [&](unsigned t) { valid[t] = run_range(bounds[t], bounds[t + 1]); });
+    const std::size_t groups = layout.offsets.size() - 1, n = labels.size();
+    size_summary(out, groups);
+    const bool valid = run_balanced(
+        groups, n, grouped_thread_count(options, n), [&](std::size_t g) { return layout.offsets[g]; },
+        [&](std::size_t first_group, std::size_t last_group) {
+            GroupEvaluator<Label, Score> evaluator(labels, scores, options.ties, options.k);
+            evaluate_groups(evaluator, layout.offsets, first_group, last_group, 0, out);
+            return !evaluator.saw_invalid_input();
+        });
     detail::phase_end("evaluate");
-    return std::all_of(valid.begin(), valid.end(), [](char v) { return v != 0; });
+    return valid;
 }
 
 // Applies the undefined policy and the mean, in group order.
@@ -422,8 +443,7 @@ bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score*
     const int shift = plan.shift;
     const std::size_t partitions = plan.partitions(groups);
     const u32 local_mask = (u32{1} << shift) - 1;
-    const unsigned threads = static_cast<unsigned>(
-        std::min<std::size_t>(grouped_thread_count(options, n), std::max<std::size_t>(partitions, 1)));
+    const unsigned threads = grouped_thread_count(options, n);
     detail::Buffer<u32> order(n);
     detail::Buffer<Code> codes(n);
     detail::fault_in_on_threads(order, threads);
@@ -442,9 +462,7 @@ bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score*
     }
     detail::phase_end("partition");
 
-    out.values.resize(groups);
-    out.n.resize(groups);
-    out.positives.resize(groups);
+    size_summary(out, groups);
     const auto run_partitions = [&](std::size_t first_partition, std::size_t last_partition) {
         // Scratch of this call and thread: a partition's items in group order (the evaluator reads
         // a group's items and no further, as it does in the caller's arrays).
@@ -473,32 +491,12 @@ bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score*
                     local_scores[at] = x;
                 }
             }
-            for (std::size_t g = first; g < last; ++g) {
-                const u64 size = offsets[g + 1] - offsets[g];
-                u64 positives = 0;
-                out.values[g] = evaluator.evaluate(offsets[g] - begin, size, &positives);
-                out.n[g] = size;
-                out.positives[g] = positives;
-            }
+            evaluate_groups(evaluator, offsets, first, last, begin, out);
         }
         return flags.ok() && !evaluator.saw_invalid_input();
     };
-    bool valid = true;
-    if (threads <= 1) {
-        valid = run_partitions(0, partitions);
-    } else {
-        // Contiguous ranges of partitions holding about n / threads items each.
-        std::vector<std::size_t> bounds{0};
-        for (unsigned t = 1; t < threads; ++t) {
-            std::size_t p = bounds.back();
-            while (p < partitions && offsets[std::min(groups, (p + 1) << shift)] <= n * t / threads) ++p;
-            bounds.push_back(p);
-        }
-        bounds.push_back(partitions);
-        std::vector<char> ok(threads, 1);
-        detail::parallel_for(threads, [&](unsigned t) { ok[t] = run_partitions(bounds[t], bounds[t + 1]); });
-        valid = std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; });
-    }
+    const bool valid = run_balanced(
+        partitions, n, threads, [&](std::size_t p) { return offsets[std::min(groups, p << shift)]; }, run_partitions);
     detail::phase_end("evaluate");
     return valid && label_flags.ok();
 }
