@@ -542,6 +542,49 @@ class FilesAsWritten(CliCase):
         code, _, err = self.run_cli(self.write("x.csv", "label,score\n1,0.5\n0,0.25,7\n"))
         self.assertIn("--label-column", err)  # an extra field suggests naming the columns
 
+    def test_default_rows_on_threads_with_rows_the_fast_path_leaves(self):
+        # Plain `label,score` rows are parsed straight from the bytes (the row's end found by
+        # parsing its score); every other spelling of a valid row goes through the general path.
+        # Mixed in a file split over threads, the value and the line numbers must not change.
+        rng = random.Random(SEED + 11)
+        n = 400_000
+        labels = [rng.randint(0, 1) for _ in range(n)]
+        scores = [rng.random() * rng.choice([1, -1, 1e-3, 1e3]) for _ in range(n)]
+        spellings = [
+            lambda l, s: f"{l},{s!r}",
+            lambda l, s: f"{l},+{s!r}" if s >= 0 else f"{l},{s!r}",
+            lambda l, s: f"{l},{s:.17e}",
+            lambda l, s: f" {l} , {s!r} ",
+            lambda l, s: f"{'true' if l else 'false'},{s!r}",
+            lambda l, s: f"{l}.0,{s!r}",
+            lambda l, s: f'"{l}","{s!r}"',
+        ]
+        rows = []
+        for i, (l, s) in enumerate(zip(labels, scores)):
+            spell = spellings[0] if i % 97 else spellings[(i // 97) % len(spellings)]
+            rows.append(spell(l, s) + ("\r\n" if i % 5 == 0 else "\n"))
+        content = "label,score\n" + "".join(rows).rstrip("\r\n")  # the last row without a line break
+        self.assertGreater(len(content), 8 << 20)
+        expected = rank_sum_exact(labels, scores)
+        path = self.write("mixed.csv", content)
+        for threads in ("1", "2", "3"):
+            code, out, err = self.run_cli("-v", path, env={"AUCRECALL_THREADS": threads})
+            self.assertEqual(code, 0, err)
+            self.assertIn(f"{n} rows ({sum(labels)} positive), {n + 1} lines", err)
+            self.assert_metric(float(out), expected, threads)
+        # A bad row far into the file is named by its line, whichever thread met it; a score the
+        # fast path declines (NaN, 1e400) or cannot end (a stray character) alike.
+        for bad_row, message in (("1,nan", "score 'nan' is NaN"), ("0,1e400", "outside the range of double"),
+                                 ("1,0.25x", "score '0.25x' is not a number"), ("1,0.5,", "extra field")):
+            broken = list(rows)
+            broken[350_000] = bad_row + "\n"
+            path = self.write("bad.csv", "label,score\n" + "".join(broken))
+            for threads in ("1", "2", "5"):
+                code, out, err = self.run_cli(path, env={"AUCRECALL_THREADS": threads})
+                self.assertEqual(code, 1, (bad_row, threads))
+                self.assertTrue(err.startswith(f"{path}:350002:"), (bad_row, threads, err))
+                self.assertIn(message, err)
+
     def test_threaded_parse_equals_one_thread_on_large_files(self):
         # Above a few megabytes a file is split over threads at row boundaries: quoted line
         # breaks and commas near the cuts, blank lines and a header must not change anything.
