@@ -24,7 +24,6 @@
 #include <emmintrin.h>
 #endif
 
-#include "runtime/huge_pages.hpp"
 #include "runtime/text_keys.hpp"
 #include "runtime/thread_pool.hpp"
 #include "runtime/tuning.hpp"
@@ -983,16 +982,6 @@ LabelScoreTable read_file(int fd, std::uint64_t size, const std::string& name, c
 }
 
 }  // namespace
-
-bool huge_rows(std::size_t bytes) noexcept { return detail::huge_worthy(bytes); }
-
-void* allocate_rows(std::size_t bytes) {
-    void* p = detail::allocate_maybe_huge(bytes);
-    if (p == nullptr) throw std::bad_alloc();
-    return p;
-}
-
-void free_rows(void* p) noexcept { std::free(p); }
 
 ColumnChoice parse_column_choice(std::string_view text) {
     if (text.empty()) throw std::invalid_argument("a column is a header name or a number from 1");

@@ -47,30 +47,20 @@ struct CsvFormat {
 // "label,score", "label", "group,label,score" or "group,label".
 std::string_view format_text(const CsvFormat& format) noexcept;
 
-// Large row arrays in transparent huge pages where the kernel offers them (Linux, `madvise`
-// mode): the first write to each 4 KiB page of fresh memory faults, and those faults were most
-// of the time spent storing the parsed scores. Used for sizes where huge_rows(bytes); throws
-// std::bad_alloc.
-bool huge_rows(std::size_t bytes) noexcept;
-void* allocate_rows(std::size_t bytes);
-void free_rows(void* p) noexcept;
-
 // A vector whose resize() leaves new numbers uninitialised (the parser's threads write every
-// row, so zeroing first, on one thread, is wasted) and whose large arrays use allocate_rows().
+// row, so zeroing first, on one thread, is wasted). Ordinary pages, not transparent huge pages
+// (which the library's reused scratch blocks take): on the VMs measured, the hypervisor takes
+// back memory the guest has left free for a few seconds, a whole huge page at a time, and a
+// fresh huge page then often comes from there. First touch of 90 MB: 8 ms in huge pages the host
+// still backs, 240 ms in ones it took back, 36-44 ms in 4 KiB pages every time; the CLI on 100M
+// rows, 4 alternating pairs: parse 1.33-2.47 s in huge pages, 1.52-1.64 s without.
 template <class T>
 struct DefaultInitAllocator {
     using value_type = T;
     DefaultInitAllocator() = default;
     template <class U> DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
-    T* allocate(std::size_t n) {
-        if (n <= static_cast<std::size_t>(-1) / sizeof(T) && huge_rows(n * sizeof(T)))
-            return static_cast<T*>(allocate_rows(n * sizeof(T)));
-        return std::allocator<T>{}.allocate(n);
-    }
-    void deallocate(T* p, std::size_t n) noexcept {
-        if (huge_rows(n * sizeof(T))) free_rows(p);
-        else std::allocator<T>{}.deallocate(p, n);
-    }
+    T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
+    void deallocate(T* p, std::size_t n) noexcept { std::allocator<T>{}.deallocate(p, n); }
     template <class U> void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
     template <class U, class... Args> void construct(U* p, Args&&... args) {
         ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);

@@ -1,8 +1,9 @@
 // Large arrays in transparent huge pages where the kernel offers them (Linux, `madvise` mode):
 // the first write to each 4 KiB page of fresh memory faults, and on the machines measured those
-// faults cost as much as the writes (the CLI's parsed rows; the grouped scatter's copies, perf:
-// a third of its time in the page-fault path). With 2 MiB pages one fault covers 512 of them.
-// Internal, not installed.
+// faults cost as much as the writes (the grouped scatter's copies, perf: a third of its time in
+// the page-fault path). With 2 MiB pages one fault covers 512 of them. For the library's scratch
+// blocks, which stay for the next call; the CLI's parsed rows, fresh in every process, take
+// ordinary pages (cli/csv_reader.hpp says why). Internal, not installed.
 #pragma once
 
 #include <cstddef>
