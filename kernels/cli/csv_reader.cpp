@@ -24,6 +24,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "plain_decimal.hpp"
 #include "runtime/text_keys.hpp"
 #include "runtime/thread_pool.hpp"
 #include "runtime/tuning.hpp"
@@ -564,8 +565,8 @@ private:
 public:
     // The common rows of the default layout, `0,0.25` or `1,-3e-2` and a line break (LF or
     // CRLF): a label digit, a comma and a finite score within +-2^53, taken straight from the
-    // bytes. std::from_chars finds where the score ends, and so where the row ends: searching
-    // for each row's end first took about a fifth of the parse. Returns the first row it left to
+    // bytes. Parsing the score (plain_decimal.hpp, else std::from_chars) finds where it ends, and
+    // so where the row ends: searching for each row's end first took about a fifth of the parse. Returns the first row it left to
     // row(): anything else (blanks, quotes, a header, a bad value, a row cut by `end`) takes the
     // general path, which names problems exactly.
     const char* take_rows(const char* p, const char* const end) {
@@ -574,8 +575,14 @@ public:
         while (end - p > 3 && (p[0] == '0' || p[0] == '1') && p[1] == ',' && p[2] != '+' && p[2] != ' ' &&
                p[2] != '\t') {
             double value = 0;
-            const auto [number_end, ec] = std::from_chars(p + 2, end, value);
-            if (ec != std::errc{} || !(value < exact_integer_limit && value > -exact_integer_limit)) break;
+            const char* number_end = static_cast<std::size_t>(end - p) >= 2 + plain_decimal_reach
+                                         ? parse_plain_decimal(p + 2, value)
+                                         : nullptr;
+            if (number_end == nullptr) {
+                const auto [parsed_end, ec] = std::from_chars(p + 2, end, value);
+                if (ec != std::errc{} || !(value < exact_integer_limit && value > -exact_integer_limit)) break;
+                number_end = parsed_end;
+            }
             const char* newline = number_end;
             if (newline != end && *newline == '\r') ++newline;
             if (newline == end || *newline != '\n') break;
