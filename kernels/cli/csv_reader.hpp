@@ -119,11 +119,13 @@ inline constexpr std::size_t max_line_bytes = std::size_t{1} << 20;
 //   score has no exact double (beyond +-2^53), every score must be an integer of int64 and the
 //   column is read as int64 (integer_scores); otherwise the file's first offending score is an
 //   error.
-// A regular file of some megabytes is parsed by several threads, each reading its own byte range
-// (split at row boundaries, quotes respected) in blocks; the arrays are sized from the counted
-// line breaks. A pipe is parsed by one thread as it arrives. `size_hint` is the input's size when
-// it is a regular file (0 otherwise).
+// A regular file is mapped; one of some megabytes is parsed by several threads, each reading its
+// own byte range (split at row boundaries, quotes respected) in place; the arrays are sized from
+// the counted line breaks. A pipe, or a file that cannot be mapped, is parsed by one thread as it
+// arrives. `size_hint` is nonzero when the input is a regular file (its size).
 // Throws InputError for the first problem in file order and std::bad_alloc when memory runs out.
+// A mapped file truncated by another process while it is read ends the process with a message
+// on stderr and exit status 1 (a read past its new end cannot return).
 LabelScoreTable read_label_score_csv(std::FILE* stream, const std::string& name,
                                      std::uint64_t size_hint = 0, const CsvFormat& format = {});
 

@@ -125,6 +125,21 @@ class GoodInput(CliCase):
     def test_stdin(self):
         self.assertEqual(self.run_cli("-", stdin=self.STUDY), (0, "0.80000000000000004\n", ""))
 
+    def test_stdin_file_is_read_from_where_it_stands(self):
+        # Standard input redirected from a file another command has read part of: the rows left,
+        # not the file from its start (a regular file is otherwise read in place, by position).
+        path = self.write("study.csv", "1,0.1\n0,0.9\n" + self.STUDY)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            self.assertEqual(len(os.read(fd, 12)), 12)  # the first two rows
+            result = subprocess.run([BINARY, "-"], stdin=fd, capture_output=True, timeout=60)
+        finally:
+            os.close(fd)
+        self.assertEqual((result.returncode, result.stdout, result.stderr), (0, b"0.80000000000000004\n", b""))
+        code, out, err = self.run_cli(path)  # the whole file gives another value
+        self.assertEqual(code, 0, err)
+        self.assertNotEqual(out, "0.80000000000000004\n")
+
     def test_format_variants_give_the_plain_result(self):
         plain = self.metric_of(self.STUDY)
         variants = {
