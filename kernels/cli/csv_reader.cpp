@@ -651,9 +651,9 @@ public:
     // The common rows of the default layout, `0,0.25` or `1,-3e-2` and a line break (LF or
     // CRLF): a label digit, a comma and a finite score within +-2^53, taken straight from the
     // bytes. Parsing the score (plain_decimal.hpp, else std::from_chars) finds where it ends, and
-    // so where the row ends: searching for each row's end first took about a fifth of the parse. Returns the first row it left to
-    // row(): anything else (blanks, quotes, a header, a bad value, a row cut by `end`) takes the
-    // general path, which names problems exactly.
+    // so where the row ends: searching for each row's end first took about a fifth of the parse.
+    // Returns the first row it left to row(): anything else (blanks, quotes, a header, a bad
+    // value, a row cut by `end`) takes the general path, which names problems exactly.
     const char* take_rows(const char* p, const char* const end) {
         // Until the first non-integer score is noted, the general path watches every score.
         if (!fast_layout_ || !seen_content_ || result_.not_int64.line == 0) return p;

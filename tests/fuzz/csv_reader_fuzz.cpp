@@ -8,12 +8,16 @@
 // documented InputError whose message names the input and, for a line, a line that exists. A
 // parsed table must also survive a round trip: printed back as quoted CSV and parsed again, it
 // gives the same labels, scores (bit for bit) and keys. Split over threads, a file must give
-// exactly what one stream gives: the same table or the same error. Anything else aborts.
+// exactly what one stream gives: the same table or the same error. The reader's fast number
+// parser, on the text that starts the input, gives what std::from_chars gives whenever it takes
+// it. Anything else aborts.
 #include "csv_reader.hpp"
+#include "plain_decimal.hpp"
 
 #include "aucrecall/aucrecall.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -36,7 +40,7 @@ namespace {
 aucrecall::cli::CsvFormat format;
 
 // As a memory stream (the reader's in-order path) or, with threads > 0, as a file in memory
-// (memfd: the ranges read by position).
+// (memfd: mapped, the ranges read in place).
 aucrecall::cli::LabelScoreTable parse(const std::string& bytes, const aucrecall::cli::CsvFormat& how, unsigned threads = 0) {
     std::FILE* stream = nullptr;
     if (threads == 0 || bytes.empty()) {
@@ -45,7 +49,9 @@ aucrecall::cli::LabelScoreTable parse(const std::string& bytes, const aucrecall:
                                : fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
     } else {
         const int fd = memfd_create("csv_reader_fuzz", 0);
-        if (fd < 0 || ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
+        // Back to its start after the write: the reader takes a file from where it stands.
+        if (fd < 0 || ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()) ||
+            ::lseek(fd, 0, SEEK_SET) != 0)
             finding(std::string("cannot make the file in memory: ") + std::strerror(errno));
         stream = fdopen(fd, "rb");
     }
@@ -182,6 +188,20 @@ std::string table_difference(const aucrecall::cli::LabelScoreTable& a, const auc
     return "";
 }
 
+void check_plain_decimal(const std::string& bytes) {
+    std::string padded = bytes;
+    padded.resize(std::max(bytes.size(), aucrecall::cli::plain_decimal_reach), '\0');
+    double fast = 0;
+    const char* end = aucrecall::cli::parse_plain_decimal(padded.data(), fast);
+    if (end == nullptr) return;
+    if (end > padded.data() + bytes.size()) finding("plain decimal ends past the text");
+    double reference = 0;
+    const auto [reference_end, ec] = std::from_chars(padded.data(), padded.data() + bytes.size(), reference);
+    if (ec != std::errc{} || reference_end != end || std::memcmp(&fast, &reference, sizeof(double)) != 0)
+        finding("plain decimal '" + std::string(padded.data(), static_cast<std::size_t>(end - padded.data())) +
+                "' differs from std::from_chars");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -201,6 +221,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const unsigned threads = (data[0] >> 4) & 3;
     const std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+    check_plain_decimal(bytes);
     std::string stream_error;
     aucrecall::cli::LabelScoreTable table;
     try {
