@@ -5,7 +5,8 @@
 // here the digits are read eight at a time and the value rounded with one division. Every other
 // text, and the rare value this division cannot round exactly, is left to std::from_chars, so
 // the value is always the double std::from_chars gives (tests/plain_decimal_test.cpp checks
-// this on tens of millions of numbers, most of them within 10^-18 of a tie between two doubles).
+// this on two million numbers, 600,000 of them within 10^-18 of a tie between two doubles, and
+// the reader's fuzz target on whatever text it makes).
 #pragma once
 
 #include <cstddef>
