@@ -348,6 +348,11 @@ const char* scan_rows(const char* p, const char* const end, bool at_end, OnRow& 
 // on past it by up to max_line_bytes.
 constexpr std::size_t block_bytes = std::size_t{1} << 20;
 
+// A UTF-8 byte order mark at the very start of the input is skipped.
+const char* after_byte_order_mark(const char* p, const char* end) noexcept {
+    return end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? p + 3 : p;
+}
+
 inline constexpr auto no_fast_rows = [](const char* p, const char*) { return p; };
 
 // Every row of mapped bytes [begin, end), a byte order mark skipped first when `at_file_start`;
@@ -355,8 +360,7 @@ inline constexpr auto no_fast_rows = [](const char* p, const char*) { return p; 
 template <class OnRow, class FailTooLong, class TakeRows = decltype(no_fast_rows)>
 void for_each_row(const MappedFile& file, const char* begin, const char* const end, bool at_file_start, OnRow&& on_row,
                   FailTooLong&& fail_too_long, TakeRows take_rows = no_fast_rows) {
-    const char* p = begin;
-    if (at_file_start && end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+    const char* p = at_file_start ? after_byte_order_mark(begin, end) : begin;
     const char* released = p;
     for (;;) {
         // The same reach as a stream's buffer: a block, plus the longest row that may start in it.
@@ -381,9 +385,8 @@ void for_each_row(StreamSource& source, OnRow&& on_row, FailTooLong&& fail_too_l
         const std::size_t want = capacity - filled;
         const std::size_t got = source.read(buffer.get() + filled, want);
         const bool at_end = got < want;
-        const char* p = buffer.get();
-        const char* const end = p + filled + got;
-        if (first && end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+        const char* const end = buffer.get() + filled + got;
+        const char* p = first ? after_byte_order_mark(buffer.get(), end) : buffer.get();
         first = false;
         p = scan_rows(p, end, at_end, on_row, fail_too_long, take_rows);
         if (at_end) return;

@@ -9,6 +9,7 @@
 // the reader's fuzz target on whatever text it makes).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -55,32 +56,25 @@ inline std::uint64_t first_digits(std::uint64_t v, unsigned count) noexcept {
     return eight_digits((v - 0x3030303030303030u) << (8 * (8 - count)));
 }
 
-inline constexpr std::uint64_t pow10_u64[] = {1u,
-                                              10u,
-                                              100u,
-                                              1000u,
-                                              10000u,
-                                              100000u,
-                                              1000000u,
-                                              10000000u,
-                                              100000000u,
-                                              1000000000u,
-                                              10000000000u,
-                                              100000000000u,
-                                              1000000000000u,
-                                              10000000000000u,
-                                              100000000000000u,
-                                              1000000000000000u,
-                                              10000000000000000u,
-                                              100000000000000000u,
-                                              1000000000000000000u};
-// Powers of ten up to 10^18: exact in a double up to 10^22 (5^22 < 2^53), and in x87's 64-bit
-// significand up to 10^27.
-inline constexpr double pow10_double[] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
-                                          1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
-inline constexpr long double pow10_extended[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,
-                                                 1e7L,  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L,
-                                                 1e14L, 1e15L, 1e16L, 1e17L, 1e18L};
+// 10^0 .. 10^18 in each type the parse uses. Every one is exact in all three (10^18 < 2^63; a
+// double holds every power up to 10^22, as 5^22 < 2^53; x87's 64-bit significand up to 10^27), and
+// so is each product by 10 that builds them.
+inline constexpr std::size_t max_digits = 18;
+template <class T>
+constexpr std::array<T, max_digits + 1> powers_of_ten() noexcept {
+    std::array<T, max_digits + 1> powers{};
+    T power = 1;
+    for (T& p : powers) {
+        p = power;
+        power *= 10;
+    }
+    return powers;
+}
+inline constexpr auto pow10_u64 = powers_of_ten<std::uint64_t>();
+inline constexpr auto pow10_double = powers_of_ten<double>();
+inline constexpr auto pow10_extended = powers_of_ten<long double>();
+static_assert(pow10_u64[max_digits] == 1000000000000000000u && pow10_double[max_digits] == 1e18 &&
+              pow10_extended[max_digits] == 1e18L);
 
 }  // namespace plain_decimal_detail
 
