@@ -384,28 +384,39 @@ detail::InputFlags scatter_directly(std::span<const Label> labels, const Score* 
     return flags;
 }
 
+// The one stable pass into partitions of 2^shift group ids: each item's code (its group within
+// the partition, then its label) written at its place `at` in group order's partition block, and
+// place(i, at) called for what else goes there (the score copied, or the item's index).
+template <class Code, class Label, class Place>
+void partition_items(std::span<const Label> labels, const u32* ids, const std::vector<u64>& offsets, int shift,
+                     std::size_t partitions, Code* codes, detail::InputFlags& flags, Place&& place) {
+    const u32 local_mask = (u32{1} << shift) - 1;
+    std::vector<u64> next(partitions);
+    for (std::size_t p = 0; p < partitions; ++p) next[p] = offsets[p << shift];
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const u32 g = ids[i];
+        const u64 at = next[g >> shift]++;
+        flags.label(labels[i]);
+        codes[at] = static_cast<Code>((g & local_mask) << 1 | static_cast<u32>(labels[i] != 0));
+        place(i, at);
+    }
+}
+
 // `codes` may be out_labels itself (Code = uint8_t): each partition is copied before it is read.
 template <class Code, class Label, class Score>
 detail::InputFlags scatter_partitioned(std::span<const Label> labels, const Score* scores, const u32* ids,
                                        const std::vector<u64>& offsets, const ScatterPlan& plan, Code* codes,
                                        std::uint8_t* out_labels, Score* out_scores) {
-    const std::size_t n = labels.size(), groups = offsets.size() - 1;
+    const std::size_t groups = offsets.size() - 1;
     const int shift = plan.shift;
     const std::size_t partitions = plan.partitions(groups);
-    const u32 local_mask = (u32{1} << shift) - 1;
-    std::vector<u64> next(partitions);
-    for (std::size_t p = 0; p < partitions; ++p) next[p] = offsets[p << shift];
     detail::InputFlags flags;
-    for (std::size_t i = 0; i < n; ++i) {
-        const u32 g = ids[i];
-        const u64 at = next[g >> shift]++;
-        flags.label(labels[i]);
-        codes[at] = static_cast<Code>((g & local_mask) << 1 | static_cast<u32>(labels[i] != 0));
+    partition_items(labels, ids, offsets, shift, partitions, codes, flags, [&](std::size_t i, u64 at) {
         if (scores != nullptr) {
             flags.score(scores[i]);
             out_scores[at] = scores[i];
         }
-    }
+    });
     detail::phase_end("partition");
     detail::Buffer<Code> partition_codes(plan.max_partition_items);
     detail::Buffer<Score> partition_scores(scores != nullptr ? plan.max_partition_items : 0);
@@ -442,24 +453,14 @@ bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score*
     const u32* ids = layout.item_ids();
     const int shift = plan.shift;
     const std::size_t partitions = plan.partitions(groups);
-    const u32 local_mask = (u32{1} << shift) - 1;
     const unsigned threads = grouped_thread_count(options, n);
     detail::Buffer<u32> order(n);
     detail::Buffer<Code> codes(n);
     detail::fault_in_on_threads(order, threads);
     detail::fault_in_on_threads(codes, threads);
     detail::InputFlags label_flags;
-    {
-        std::vector<u64> next(partitions);
-        for (std::size_t p = 0; p < partitions; ++p) next[p] = offsets[p << shift];
-        for (std::size_t i = 0; i < n; ++i) {
-            const u32 g = ids[i];
-            const u64 at = next[g >> shift]++;
-            order[at] = static_cast<u32>(i);
-            label_flags.label(labels[i]);
-            codes[at] = static_cast<Code>((g & local_mask) << 1 | static_cast<u32>(labels[i] != 0));
-        }
-    }
+    partition_items(labels, ids, offsets, shift, partitions, codes.data(), label_flags,
+                    [&](std::size_t i, u64 at) { order[at] = static_cast<u32>(i); });
     detail::phase_end("partition");
 
     size_summary(out, groups);
