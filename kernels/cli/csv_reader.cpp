@@ -627,10 +627,10 @@ private:
     static constexpr const char* too_many_groups = "more than 4294967294 groups";
 
     void defer_key(std::size_t row, std::string_view key) {
+        const KeyIndex::ShortKey form = KeyIndex::short_key(key);
         if (pending_count_ != 0) {
             PendingKey& newest = pending_[(pending_first_ + pending_count_ - 1) & (lookahead - 1)];
-            if (newest.key.length == key.size() && newest.row + newest.rows == row &&
-                std::memcmp(newest.key.text, key.data(), key.size()) == 0) {
+            if (newest.row + newest.rows == row && newest.key == form) {
                 ++newest.rows;
                 return;
             }
@@ -638,7 +638,7 @@ private:
         if (pending_count_ == lookahead) resolve_oldest_key();
         const std::uint64_t hash = hash_text(key);
         result_.keys.prefetch(hash);
-        pending_[(pending_first_ + pending_count_++) & (lookahead - 1)] = {row, 1, line_, hash, KeyIndex::short_key(key)};
+        pending_[(pending_first_ + pending_count_++) & (lookahead - 1)] = {row, 1, line_, hash, form};
     }
     void resolve_oldest_key() {
         const PendingKey& p = pending_[pending_first_];
