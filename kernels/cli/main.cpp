@@ -4,6 +4,7 @@
 
 #include "aucrecall/aucrecall.hpp"
 #include "rank_sum/keysort_in_place.hpp"
+#include "runtime/huge_pages.hpp"
 #include "runtime/tuning.hpp"
 
 #include <sys/stat.h>
@@ -548,6 +549,8 @@ int main(int argc, char** argv) {
     }
 
     if (cmd.info != CommandLine::Info::none) return run_info(cmd.info);
+    // One call on fresh memory: the library's scratch in ordinary pages (runtime/huge_pages.hpp).
+    aucrecall::detail::huge_pages_for_large_blocks = false;
     if (!cmd.file) return usage_error("missing FILE (use '-' for standard input)");
     return run(cmd);
 }

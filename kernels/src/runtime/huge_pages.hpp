@@ -2,10 +2,12 @@
 // the first write to each 4 KiB page of fresh memory faults, and on the machines measured those
 // faults cost as much as the writes (the grouped scatter's copies, perf: a third of its time in
 // the page-fault path). With 2 MiB pages one fault covers 512 of them. For the library's scratch
-// blocks, which stay for the next call; the CLI's parsed rows, fresh in every process, take
-// ordinary pages (cli/csv_reader.hpp says why). Internal, not installed.
+// blocks, which stay for the next call; the CLI, whose memory is fresh in every process, takes
+// ordinary pages for its parsed rows (cli/csv_reader.hpp) and for the library's blocks
+// (huge_pages_for_large_blocks below). Internal, not installed.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 
@@ -23,9 +25,19 @@ inline constexpr std::size_t base_page_bytes = 4096;
 // wastes more than it saves).
 inline bool huge_worthy(std::size_t bytes) noexcept { return bytes >= 2 * huge_page_bytes; }
 
+// Whether large blocks ask for huge pages: yes unless the process turned it off. The CLI does:
+// it makes one call on memory that is fresh in every process, and on the VMs measured a fresh huge
+// page was often slower to fault in than its 512 ordinary pages (free memory is handed back to
+// the hypervisor in huge-page-sized blocks, and a huge page comes from such a block, while small
+// allocations mostly reuse pages the guest still holds). The shuffled group file's partition
+// phase, its 50 MB of scratch fresh: 96-112 ms with huge pages, 55-64 ms without, 5 alternating
+// runs. The TLB reach that huge pages buy pays off over a block's reuse, which a one-off call
+// does not have.
+inline std::atomic<bool> huge_pages_for_large_blocks{true};
+
 // `bytes` of uninitialised memory, released with std::free; nullptr when none is left.
 inline void* allocate_maybe_huge(std::size_t bytes) noexcept {
-    if (!huge_worthy(bytes)) return std::malloc(bytes);
+    if (!huge_worthy(bytes) || !huge_pages_for_large_blocks.load(std::memory_order_relaxed)) return std::malloc(bytes);
     const std::size_t rounded = (bytes + huge_page_bytes - 1) / huge_page_bytes * huge_page_bytes;
     void* p = std::aligned_alloc(huge_page_bytes, rounded);
 #ifdef MADV_HUGEPAGE
