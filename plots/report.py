@@ -687,7 +687,8 @@ class Report:
             self.add("### Groups (one list per query; mean over groups)", "",
                      "Phases: the entry point's own marks in the timed calls (median ns per item): "
                      "keys to group ids; for interleaved rows, their pass into partitions of group "
-                     "ids (many groups) and the scatter into group order; the per-group metric.", "",
+                     "ids (many groups: each partition is put in group order as it is evaluated) or "
+                     "their scatter into group order (few groups); the per-group metric.", "",
                      model.markdown_table(["row", "items", "median per call", "ns per item",
                                            *(f"{phase} ns/item" for phase in phase_names)], lines), "")
             comparisons = []

@@ -1,11 +1,13 @@
 // Cutoff K, ranked lists and groups (SPEC.md "Cutoff K", "Ranked input", "Groups"): every kernel's
 // cutoff path, the library's default one, the ranked scan and the grouped evaluation against
 // the exact reference (tests/reference.hpp), which shares no code with them.
+#include "evaluation/groups.hpp"
 #include "kernel_checks.hpp"
 #include "runtime/testing_hooks.hpp"
 #include "scoped_env.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <numeric>
 #include <unordered_map>
@@ -438,11 +440,12 @@ TEST(Groups, ChunkedLayoutMatchesTheReferenceForEveryThreadCount) {
     }
 }
 
-// Interleaved rows of many groups are scattered through partitions of group ids, their labels and
+// Interleaved rows of many groups are put through partitions of group ids, their labels and
 // scores copied, or with low_memory their scores gathered per partition. The thresholds are
 // lowered here so that small inputs take each width of the partition codes (1, 2 and 4 bytes: up
-// to 128, 32768 and more groups per partition) both ways, and the paths taken are counted, so a
-// path that stopped being taken fails the test instead of passing it unseen.
+// to 128, 32768 and more groups per partition) both ways, on one thread and on three (the pass
+// into partitions splits the items between them), and the paths taken are counted, so a path
+// that stopped being taken fails the test instead of passing it unseen.
 TEST(Groups, PartitionedScatterMatchesTheReferenceForEveryCodeWidth) {
     struct Case {
         std::size_t groups, max_size, max_partitions;
@@ -457,16 +460,16 @@ TEST(Groups, PartitionedScatterMatchesTheReferenceForEveryCodeWidth) {
             const Ties ties = k == 0 ? Ties::average : Ties::stable;
             const auto want = expected_groups(d.labels, &d.scores, d.keys, ties, k);
             const auto want_ranked = expected_groups(d.labels, nullptr, d.keys, ties, k);
-            for (const bool low_memory : {false, true}) {
+            for (const bool low_memory : {false, true}) for (const unsigned threads : {1u, 3u}) {
                 const auto before = aucrecall::testing::scatter_paths();
-                const auto got = aucrecall::auc_recall_grouped(d.labels, d.scores, d.keys,
-                                                               {.ties = ties, .k = k, .low_memory = low_memory});
-                const auto ranked =
-                    aucrecall::auc_recall_grouped_ranked(d.labels, d.keys, {.k = k, .low_memory = low_memory});
+                const auto got = aucrecall::auc_recall_grouped(
+                    d.labels, d.scores, d.keys, {.ties = ties, .k = k, .threads = threads, .low_memory = low_memory});
+                const auto ranked = aucrecall::auc_recall_grouped_ranked(
+                    d.labels, d.keys, {.k = k, .threads = threads, .low_memory = low_memory});
                 const auto after = aucrecall::testing::scatter_paths();
                 const std::string what = std::to_string(c.groups) + " groups, at most " +
                                          std::to_string(c.max_partitions) + " partitions, k " + std::to_string(k) +
-                                         (low_memory ? ", low memory" : "");
+                                         (low_memory ? ", low memory" : "") + ", threads " + std::to_string(threads);
                 expect_groups(got, want, what);
                 expect_groups(ranked, want_ranked, what + " ranked");
                 const std::size_t taken[] = {after.direct - before.direct, after.code_bytes_1 - before.code_bytes_1,
@@ -494,6 +497,76 @@ TEST(Groups, PartitionedScatterMatchesTheReferenceForEveryCodeWidth) {
                   expected_groups(d.labels, &d.scores, d.keys, Ties::average, 0), "one heavy partition");
     EXPECT_EQ(aucrecall::testing::scatter_paths().direct - before.direct, 1u);
     aucrecall::testing::set_scatter_tuning(defaults);
+}
+
+// The CLI's call (evaluation/groups.hpp): its rows handed over. The same summary as
+// compute_grouped_ids bit for bit; after the call every whole page of the labels, scores and ids
+// reads as zeros (handed back) when interleaved groups were copied through partitions, and
+// nothing is handed back for contiguous groups or under low_memory (whose gathers read the input
+// to the end).
+TEST(Groups, RowsHandedOverGiveTheSameSummaryAndTheirPagesBack) {
+    // Whether [data, data + count) holds a whole page, and whether every such page is all zeros.
+    const auto whole_pages = [](const auto* data, std::size_t count) {
+        const std::size_t page = 4096;
+        const auto begin = reinterpret_cast<std::uintptr_t>(data);
+        const std::uintptr_t first = (begin + page - 1) / page * page;
+        const std::uintptr_t last = (begin + count * sizeof(*data)) / page * page;
+        bool zeros = true;
+        for (std::uintptr_t at = first; at < last; ++at) zeros = zeros && *reinterpret_cast<const unsigned char*>(at) == 0;
+        return std::pair{first < last, zeros};
+    };
+    for (const bool contiguous : {false, true}) {
+        // 20,000 groups: past tuning::scatter_partitioned_from_groups, so interleaved ones go
+        // through partitions with the library's own thresholds.
+        const GroupedData d = grouped_data(20000, 20, contiguous, 4242);
+        const std::size_t n = d.labels.size();
+        std::unordered_map<std::int64_t, std::uint32_t> number;  // in order of first appearance
+        std::vector<std::uint32_t> ids;
+        for (const std::int64_t key : d.keys) ids.push_back(number.try_emplace(key, static_cast<std::uint32_t>(number.size())).first->second);
+        const std::vector<std::uint8_t> labels(d.labels.begin(), d.labels.end());
+        for (const bool low_memory : {false, true}) for (const unsigned threads : {1u, 3u}) for (const std::uint64_t k : {0u, 3u}) {
+            const aucrecall::GroupOptions options{.ties = k == 0 ? Ties::average : Ties::stable, .k = k,
+                                                  .threads = threads, .low_memory = low_memory};
+            const std::string what = std::string(contiguous ? "contiguous" : "interleaved") +
+                                     (low_memory ? ", low memory" : "") + ", threads " + std::to_string(threads) +
+                                     ", k " + std::to_string(k);
+            const aucrecall::Input kept{labels.data(), d.scores.data(), n, aucrecall::LabelType::u8, aucrecall::ScoreType::f64};
+            const aucrecall::GroupSummary want = aucrecall::compute_grouped_ids(kept, ids, options);
+            std::vector<std::uint8_t> handed_labels = labels;
+            std::vector<double> handed_scores = d.scores;
+            std::vector<std::uint32_t> handed_ids = ids;
+            const auto before = aucrecall::testing::scatter_paths();
+            const aucrecall::GroupSummary got = aucrecall::detail::compute_grouped_ids_releasing_input(
+                {handed_labels.data(), handed_scores.data(), n, aucrecall::LabelType::u8, aucrecall::ScoreType::f64},
+                handed_ids, options);
+            const auto after = aucrecall::testing::scatter_paths();
+            ASSERT_EQ(got.first_item, want.first_item) << what;
+            ASSERT_EQ(got.n, want.n) << what;
+            ASSERT_EQ(got.positives, want.positives) << what;
+            ASSERT_EQ(got.values.size(), want.values.size()) << what;
+            for (std::size_t g = 0; g < want.values.size(); ++g)
+                ASSERT_EQ(std::bit_cast<std::uint64_t>(got.values[g]), std::bit_cast<std::uint64_t>(want.values[g]))
+                    << what << " group " << g;
+            ASSERT_EQ(std::bit_cast<std::uint64_t>(got.mean), std::bit_cast<std::uint64_t>(want.mean)) << what;
+            ASSERT_EQ((std::pair{got.counted, got.skipped}), (std::pair{want.counted, want.skipped})) << what;
+
+            const bool partitioned = after.code_bytes_1 + after.code_bytes_2 + after.code_bytes_4 >
+                                     before.code_bytes_1 + before.code_bytes_2 + before.code_bytes_4;
+            ASSERT_EQ(partitioned, !contiguous) << what;
+            if (contiguous || low_memory) {
+                EXPECT_EQ(handed_labels, labels) << what;
+                EXPECT_EQ(handed_scores, d.scores) << what;
+                EXPECT_EQ(handed_ids, ids) << what;
+            } else {
+                for (const auto& [has_page, zeros] : {whole_pages(handed_labels.data(), n), whole_pages(handed_scores.data(), n),
+                                                      whole_pages(handed_ids.data(), n)}) {
+                    EXPECT_TRUE(has_page) << what;
+                    EXPECT_TRUE(zeros) << what << ": a page read by the pass was not handed back";
+                }
+            }
+            if (HasFailure()) return;
+        }
+    }
 }
 
 TEST(Groups, AnyKeyTypeAndValue) {

@@ -721,6 +721,30 @@ class EvaluationModes(CliCase):
                                 value = fractions.Fraction(0)
                             self.assert_metric(float(got), value, f"group {key} {args}")
 
+    def test_many_interleaved_groups_on_every_thread_count(self):
+        # Past the library's threshold for putting groups through partitions (4096 groups), with
+        # rows enough for two threads in the parse and in the metric: the rows are handed to the
+        # library, which hands their pages back as it copies them (evaluation/groups.hpp).
+        rng = random.Random(SEED + 5)
+        text, order, by_group = self.grouped_case(rng, 25000, False)
+        path = self.write("many_groups.csv", "group,label,score\n" + text)
+        values = [exact_metric(*by_group[key], "average") for key in order]
+        counted = [v for v in values if v is not None]
+        mean = sum(counted) / len(counted)
+        per_group = os.path.join(self.dir, "per_group.csv")
+        for threads in ("1", "2", "3"):
+            code, out, err = self.run_cli("--groups", "--per-group", per_group, path,
+                                          env={"AUCRECALL_THREADS": threads})
+            self.assertEqual((code, err), (0, ""), threads)
+            self.assert_metric(float(out), mean, f"mean, {threads} threads")
+            with open(per_group) as f:
+                lines = f.read().splitlines()[1:]
+            self.assertEqual([line.split(",")[0] for line in lines], order)
+            for line, key, value in zip(lines, order, values):
+                _, n, positives, got = line.split(",")
+                self.assertEqual((int(n), int(positives)), (len(by_group[key][0]), sum(by_group[key][0])))
+                self.assert_metric(float(got), value, f"group {key}, {threads} threads")
+
     def test_undefined_error_names_the_group_and_its_first_line(self):
         path = self.write("g.csv", "query,label,score\na,1,0.5\na,0,0.4\n\nb,0,0.9\na,1,0.1\nb,0,0.2\n")
         code, out, err = self.run_cli("--groups", "--undefined", "error", path)

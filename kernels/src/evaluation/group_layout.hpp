@@ -23,6 +23,9 @@ struct Layout {
     std::vector<u64> first_item;   // per group
     detail::Buffer<u32> ids;   // per item, when groups are not contiguous (else empty)
     const u32* caller_ids = nullptr;  // the caller's ids in place of `ids` (compute_grouped_ids)
+    // The caller's arrays (items and ids) may be handed back to the system once the pass into
+    // partitions has read them (evaluation/groups.hpp: compute_grouped_ids_releasing_input).
+    bool release_input = false;
 
     bool contiguous() const noexcept { return ids.size() == 0 && caller_ids == nullptr; }
     const u32* item_ids() const noexcept { return caller_ids != nullptr ? caller_ids : ids.data(); }

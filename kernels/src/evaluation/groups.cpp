@@ -20,6 +20,7 @@
 #include "api/input.hpp"
 #include "evaluation/cutoff.hpp"
 #include "evaluation/group_layout.hpp"
+#include "evaluation/groups.hpp"
 #include "rank_sum/rank_count.hpp"
 #include "rank_sum/vqsort.hpp"
 #include "runtime/phase_timer.hpp"
@@ -37,6 +38,10 @@
 #include <limits>
 #include <string>
 #include <vector>
+
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#endif
 
 
 namespace aucrecall {
@@ -300,20 +305,18 @@ void validate_items(const Input& items) {
         validate(items);
 }
 
-// Interleaved groups: labels (as 0/1 bytes) and scores scattered into group order (a stable
-// counting sort by group id: input order kept inside each group), then the contiguous evaluation
-// on the copies.
+// Interleaved groups are put in group order (a stable counting sort by group id: input order kept
+// inside each group) before they are evaluated.
 //
-// Directly, each item is written where its group's region stands now. With few groups those
-// regions' current lines stay in cache; with many (10^5 groups: two lines each, 12 MB) every
-// write goes to a cold line (90 MB of destinations at 10^7 items). So many
-// groups are scattered in two stable passes instead: first into partitions (consecutive ranges
-// of 2^shift group ids, at most tuning::scatter_max_partitions of them, so the partitions' write
-// cursors stay in L1/L2), each partition going to the very range its groups occupy in the end;
-// then each partition, copied to a scratch block of its size, is scattered into its own groups,
-// inside a window that fits in L2. The first pass keeps the group id local to the partition with
-// the label in a "code" (local id << 1 | label): a byte when partitions hold at most 128 groups
-// (written into the labels' own array, so no memory is added), else 2 or 4 bytes per item.
+// With few groups each item is copied directly where its group's region stands now (those
+// regions' current lines stay in cache), then the groups are evaluated on the copies. With many
+// (10^5 groups: two lines each, 12 MB) every such write would go to a cold line, so the items go
+// first into partitions: consecutive ranges of 2^shift group ids, at most
+// tuning::scatter_max_partitions of them, so that the partitions' write cursors stay in L1/L2.
+// One stable pass writes each item at its place in its partition's block, as a "code" (its group
+// within the partition << 1 | its label: a byte when partitions hold at most 128 groups, else 2
+// or 4) with its score; then each partition, on one thread, is put in group order inside a
+// scratch window that fits in L2 and its groups evaluated there.
 struct ScatterPlan {
     int shift = -1;  // log2 of the groups per partition; -1: scatter directly
     std::size_t max_partition_items = 0;
@@ -386,81 +389,120 @@ detail::InputFlags scatter_directly(std::span<const Label> labels, const Score* 
 
 // The one stable pass into partitions of 2^shift group ids: each item's code (its group within
 // the partition, then its label) written at its place `at` in group order's partition block, and
-// place(i, at) called for what else goes there (the score copied, or the item's index).
-template <class Code, class Label, class Place>
-void partition_items(std::span<const Label> labels, const u32* ids, const std::vector<u64>& offsets, int shift,
-                     std::size_t partitions, Code* codes, detail::InputFlags& flags, Place&& place) {
+// place(i, at, flags) called for what else goes there (the score copied, or the item's index).
+// Returns the labels' flags and whatever place() noted. On several threads each takes an equal
+// share of the items in input order, counts them per partition first, and writes its items of a
+// partition after those of the shares before it: the order inside a partition is still the
+// input order. (10M items in 100,000 groups on two threads: on one, this pass took about 45 of
+// the 112 ms the low-memory path spent beyond grouped input; on both, 30 ms and 5 for the counts.)
+template <class Code, class Label, class Place, class Passed>
+detail::InputFlags partition_items(std::span<const Label> labels, const u32* ids, const std::vector<u64>& offsets,
+                                   int shift, std::size_t partitions, Code* codes, unsigned threads, Place&& place,
+                                   Passed&& passed) {
+    const std::size_t n = labels.size();
     const u32 local_mask = (u32{1} << shift) - 1;
-    std::vector<u64> next(partitions);
-    for (std::size_t p = 0; p < partitions; ++p) next[p] = offsets[p << shift];
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-        const u32 g = ids[i];
-        const u64 at = next[g >> shift]++;
-        flags.label(labels[i]);
-        codes[at] = static_cast<Code>((g & local_mask) << 1 | static_cast<u32>(labels[i] != 0));
-        place(i, at);
+    threads = static_cast<unsigned>(std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(1, n)));
+    const auto share = [&](unsigned t) { return std::pair{n * t / threads, n * (t + 1) / threads}; };
+    // next[t][p]: where share t writes its next item of partition p.
+    std::vector<std::vector<u64>> next(threads, std::vector<u64>(partitions));
+    if (threads > 1) {
+        detail::parallel_for(threads, [&](unsigned t) {
+            const auto [begin, end] = share(t);
+            for (std::size_t i = begin; i < end; ++i) ++next[t][ids[i] >> shift];
+        });
     }
-}
-
-// `codes` may be out_labels itself (Code = uint8_t): each partition is copied before it is read.
-template <class Code, class Label, class Score>
-detail::InputFlags scatter_partitioned(std::span<const Label> labels, const Score* scores, const u32* ids,
-                                       const std::vector<u64>& offsets, const ScatterPlan& plan, Code* codes,
-                                       std::uint8_t* out_labels, Score* out_scores) {
-    const std::size_t groups = offsets.size() - 1;
-    const int shift = plan.shift;
-    const std::size_t partitions = plan.partitions(groups);
-    detail::InputFlags flags;
-    partition_items(labels, ids, offsets, shift, partitions, codes, flags, [&](std::size_t i, u64 at) {
-        if (scores != nullptr) {
-            flags.score(scores[i]);
-            out_scores[at] = scores[i];
-        }
-    });
-    detail::phase_end("partition");
-    detail::Buffer<Code> partition_codes(plan.max_partition_items);
-    detail::Buffer<Score> partition_scores(scores != nullptr ? plan.max_partition_items : 0);
-    std::vector<u64> cursor(std::size_t{1} << shift);
     for (std::size_t p = 0; p < partitions; ++p) {
-        const std::size_t first = p << shift, last = std::min(groups, first + (std::size_t{1} << shift));
-        const u64 begin = offsets[first], size = offsets[last] - begin;
-        std::copy_n(codes + begin, size, partition_codes.data());
-        if (scores != nullptr) std::copy_n(out_scores + begin, size, partition_scores.data());
-        for (std::size_t g = first; g < last; ++g) cursor[g - first] = offsets[g];
-        for (std::size_t j = 0; j < size; ++j) {
-            const Code code = partition_codes[j];
-            const u64 at = cursor[code >> 1]++;
-            out_labels[at] = code & 1;
-            if (scores != nullptr) out_scores[at] = partition_scores[j];
+        u64 at = offsets[p << shift];
+        for (unsigned t = 0; t < threads; ++t) {
+            const u64 count = next[t][p];
+            next[t][p] = at;
+            at += count;
         }
     }
-    return flags;
+    std::vector<detail::InputFlags> flags(threads);
+    detail::parallel_for(threads, [&](unsigned t) {
+        const auto [begin, end] = share(t);
+        u64* const cursor = next[t].data();
+        // Noted in a local: through a reference each byte-wide code store could alias it, and the
+        // threads' flags share a cache line.
+        detail::InputFlags noted;
+        for (std::size_t block = begin; block < end;) {
+            const std::size_t block_end = std::min(end, block + tuning::partition_pass_block_items);
+            for (std::size_t i = block; i < block_end; ++i) {
+                const u32 g = ids[i];
+                const u64 at = cursor[g >> shift]++;
+                noted.label(labels[i]);
+                codes[at] = static_cast<Code>((g & local_mask) << 1 | static_cast<u32>(labels[i] != 0));
+                place(i, at, noted);
+            }
+            passed(begin, block_end);
+            block = block_end;
+        }
+        flags[t] = noted;
+    });
+    for (unsigned t = 1; t < threads; ++t) flags[0].merge(flags[t]);
+    return flags[0];
 }
 
-// Many groups with GroupOptions::low_memory: only the items' order is kept in partitions of group
-// ids (one stable pass: order[] holds each partition's items in input order, codes[] their group
-// within the partition and their label), then each partition on one thread: its scores gathered
-// from the input into a scratch block in group order (a stable counting sort inside a window that
-// fits in L2) and its groups evaluated there. Beside the caller's arrays this keeps 4 +
-// sizeof(Code) bytes per item where the copies keep 9, and the gathers run on every thread; but
-// each score is a read from a random place (10M items in 100,000 groups, warm scratch: 1.13x the
-// copies' time on two threads, 1.41x on one; a one-off call on fresh memory, the CLI's, as fast).
-template <class Code, class Label, class Score>
-bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
-                                     const ScatterPlan& plan, const GroupOptions& options, GroupSummary& out) {
+// Hands back to the system the whole pages of [from, to) (they read as zeros afterwards).
+void release_pages(const void* from, const void* to) noexcept {
+    const auto page = static_cast<std::uintptr_t>(detail::base_page_bytes);
+    const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(from) + page - 1) / page * page;
+    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(to) / page * page;
+#ifdef MADV_DONTNEED
+    if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+#endif
+}
+
+// Many groups: the pass into partitions (partition_items), then each partition on one thread: its
+// items in group order in the thread's scratch window, and its groups evaluated there. Beside its
+// code the pass keeps each item's score, or with GroupOptions::low_memory (Gather) its index in the
+// input, from which the second step reads the score back: 4 + sizeof(Code) bytes per item beside
+// the caller's arrays instead of 8 + sizeof(Code), but each score is then a read from a random
+// place of the input (10M items in 100,000 groups, the CLI's one-off call on two threads: the
+// metric took 177-195 ms gathering against 116-152 ms copying, 4 alternating runs).
+template <bool Gather, class Code, class Label, class Score>
+bool partition_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
+                             const ScatterPlan& plan, const GroupOptions& options, GroupSummary& out) {
     const std::size_t n = labels.size(), groups = layout.offsets.size() - 1;
     const std::vector<u64>& offsets = layout.offsets;
     const u32* ids = layout.item_ids();
     const int shift = plan.shift;
     const std::size_t partitions = plan.partitions(groups);
     const unsigned threads = grouped_thread_count(options, n);
-    detail::Buffer<u32> order(n);
+    const bool scored = scores != nullptr;
     detail::Buffer<Code> codes(n);
-    detail::fault_in_on_threads(order, threads);
-    detail::fault_in_on_threads(codes, threads);
-    detail::InputFlags label_flags;
-    partition_items(labels, ids, offsets, shift, partitions, codes.data(), label_flags,
-                    [&](std::size_t i, u64 at) { order[at] = static_cast<u32>(i); });
+    detail::Buffer<u32> order(Gather && scored ? n : 0);
+    detail::Buffer<Score> partitioned_scores(!Gather && scored ? n : 0);
+    // Handing the input back as the pass reads it, the copies' pages are faulted in by the pass
+    // instead of before it: so the input and the copies are not both whole at any moment.
+    const bool release = layout.release_input && !Gather;
+    if (!release) {
+        detail::fault_in_on_threads(codes, threads);
+        detail::fault_in_on_threads(order, threads);
+        detail::fault_in_on_threads(partitioned_scores, threads);
+    }
+    const auto release_read = [&](std::size_t from, std::size_t to) {
+        release_pages(labels.data() + from, labels.data() + to);
+        release_pages(ids + from, ids + to);
+        if (scored) release_pages(scores + from, scores + to);
+    };
+    const detail::InputFlags pass_flags = partition_items(
+        labels, ids, offsets, shift, partitions, codes.data(), threads,
+        [&](std::size_t i, u64 at, detail::InputFlags& noted) {
+            if (!scored) return;
+            if constexpr (Gather) {
+                order[at] = static_cast<u32>(i);
+            } else {
+                noted.score(scores[i]);
+                partitioned_scores[at] = scores[i];
+            }
+        },
+        [&](std::size_t share_begin, std::size_t read_to) {
+            // From the share's start each time: a page that straddles two blocks goes with the later.
+            if (release) release_read(share_begin, read_to);
+        });
+    if (release) release_read(0, n);  // the pages that straddle two shares
     detail::phase_end("partition");
 
     size_summary(out, groups);
@@ -468,11 +510,10 @@ bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score*
         // Scratch of this call and thread: a partition's items in group order (the evaluator reads
         // a group's items and no further, as it does in the caller's arrays).
         std::vector<std::uint8_t> local_labels(plan.max_partition_items);
-        std::vector<Score> local_scores(scores != nullptr ? plan.max_partition_items : 0);
+        std::vector<Score> local_scores(scored ? plan.max_partition_items : 0);
         std::vector<u64> cursor(std::size_t{1} << shift);
         GroupEvaluator<std::uint8_t, Score> evaluator(std::span<const std::uint8_t>(local_labels),
-                                                      scores != nullptr ? local_scores.data() : nullptr,
-                                                      options.ties, options.k);
+                                                      scored ? local_scores.data() : nullptr, options.ties, options.k);
         detail::InputFlags flags;
         constexpr std::size_t ahead = tuning::key_prefetch_distance;
         for (std::size_t p = first_partition; p < last_partition; ++p) {
@@ -483,13 +524,16 @@ bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score*
                 const Code code = codes[j];
                 const u64 at = cursor[code >> 1]++;
                 local_labels[at] = code & 1;
-                if (scores != nullptr) {
+                if (!scored) continue;
+                if constexpr (Gather) {
                     // Each score is read from a random place of the input: the one `ahead` is
                     // fetched meanwhile.
                     if (j + ahead < end) __builtin_prefetch(scores + order[j + ahead]);
                     const Score x = scores[order[j]];
                     flags.score(x);
                     local_scores[at] = x;
+                } else {
+                    local_scores[at] = partitioned_scores[j];  // checked in the pass
                 }
             }
             evaluate_groups(evaluator, offsets, first, last, begin, out);
@@ -499,45 +543,37 @@ bool gather_partitions_then_evaluate(std::span<const Label> labels, const Score*
     const bool valid = run_balanced(
         partitions, n, threads, [&](std::size_t p) { return offsets[std::min(groups, p << shift)]; }, run_partitions);
     detail::phase_end("evaluate");
-    return valid && label_flags.ok();
+    return valid && pass_flags.ok();
+}
+
+// The narrowest code for the plan's groups per partition.
+template <bool Gather, class Label, class Score>
+bool partition_by_code_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
+                                     const ScatterPlan& plan, const GroupOptions& options, GroupSummary& out) {
+    if (plan.shift < 8) return partition_then_evaluate<Gather, std::uint8_t>(labels, scores, layout, plan, options, out);
+    if (plan.shift < 16) return partition_then_evaluate<Gather, std::uint16_t>(labels, scores, layout, plan, options, out);
+    return partition_then_evaluate<Gather, u32>(labels, scores, layout, plan, options, out);
 }
 
 template <class Label, class Score>
 bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, const Layout& layout,
                            const GroupOptions& options, GroupSummary& out) {
     const std::size_t n = labels.size();
-    const u32* ids = layout.item_ids();
     const ScatterPlan plan = plan_scatter(layout.offsets);
     ScatterSettings& settings = scatter_settings();
     settings.paths[plan.shift < 0 ? 0 : plan.shift < 8 ? 1 : plan.shift < 16 ? 2 : 3].fetch_add(1, std::memory_order_relaxed);
-    if (plan.shift >= 0 && options.low_memory) {
+    if (plan.shift >= 0) {
+        if (!options.low_memory) return partition_by_code_then_evaluate<false>(labels, scores, layout, plan, options, out);
         settings.gathered.fetch_add(1, std::memory_order_relaxed);
-        if (plan.shift < 8)
-            return gather_partitions_then_evaluate<std::uint8_t>(labels, scores, layout, plan, options, out);
-        if (plan.shift < 16)
-            return gather_partitions_then_evaluate<std::uint16_t>(labels, scores, layout, plan, options, out);
-        return gather_partitions_then_evaluate<u32>(labels, scores, layout, plan, options, out);
+        return partition_by_code_then_evaluate<true>(labels, scores, layout, plan, options, out);
     }
     detail::Buffer<std::uint8_t> grouped_labels(n);
     detail::Buffer<Score> grouped_scores(scores != nullptr ? n : 0);
     const unsigned threads = grouped_thread_count(options, n);
     detail::fault_in_on_threads(grouped_labels, threads);
     detail::fault_in_on_threads(grouped_scores, threads);
-    detail::InputFlags flags;
-    if (plan.shift < 0) {
-        flags = scatter_directly(labels, scores, ids, layout.offsets, grouped_labels.data(), grouped_scores.data());
-    } else if (plan.shift < 8) {
-        flags = scatter_partitioned(labels, scores, ids, layout.offsets, plan, grouped_labels.data(),
-                                    grouped_labels.data(), grouped_scores.data());
-    } else if (plan.shift < 16) {
-        detail::Buffer<std::uint16_t> codes(n);
-        flags = scatter_partitioned(labels, scores, ids, layout.offsets, plan, codes.data(),
-                                    grouped_labels.data(), grouped_scores.data());
-    } else {
-        detail::Buffer<u32> codes(n);
-        flags = scatter_partitioned(labels, scores, ids, layout.offsets, plan, codes.data(),
-                                    grouped_labels.data(), grouped_scores.data());
-    }
+    const detail::InputFlags flags = scatter_directly(labels, scores, layout.item_ids(), layout.offsets,
+                                                      grouped_labels.data(), grouped_scores.data());
     detail::phase_end("scatter");
     return evaluate_all(std::span<const std::uint8_t>(grouped_labels.data(), n),
                         scores != nullptr ? grouped_scores.data() : nullptr, layout, options, out) &&
@@ -630,8 +666,9 @@ GroupSummary compute_grouped_offsets(const Input& items, std::span<const std::ui
     return out;
 }
 
-GroupSummary compute_grouped_ids(const Input& items, std::span<const std::uint32_t> ids,
-                                 const GroupOptions& options) {
+namespace {
+GroupSummary grouped_by_ids(const Input& items, std::span<const std::uint32_t> ids, const GroupOptions& options,
+                            bool release_input) {
     check_shape(items);
     if (items.scores != nullptr && detail::integer_scores(items.score_type)) {
         const detail::ExactScores exact(items, detail::WideIntegers::rank, "compute_grouped_ids");
@@ -672,6 +709,7 @@ GroupSummary compute_grouped_ids(const Input& items, std::span<const std::uint32
     layout.offsets.assign(sizes.size() + 1, 0);
     for (std::size_t g = 0; g < sizes.size(); ++g) layout.offsets[g + 1] = layout.offsets[g] + sizes[g];
     if (!contiguous) layout.caller_ids = ids.data();
+    layout.release_input = release_input;
     detail::phase_end("layout");
     GroupSummary out;
     evaluate(items, layout, options, out);
@@ -679,6 +717,16 @@ GroupSummary compute_grouped_ids(const Input& items, std::span<const std::uint32
     summarise(out, options, [](std::size_t g) { return std::to_string(g); });
     detail::phase_end("mean");
     return out;
+}
+}  // namespace
+
+GroupSummary compute_grouped_ids(const Input& items, std::span<const std::uint32_t> ids, const GroupOptions& options) {
+    return grouped_by_ids(items, ids, options, false);
+}
+
+GroupSummary detail::compute_grouped_ids_releasing_input(const Input& items, std::span<const std::uint32_t> ids,
+                                                         const GroupOptions& options) {
+    return grouped_by_ids(items, ids, options, true);
 }
 
 }  // namespace aucrecall
