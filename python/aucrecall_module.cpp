@@ -1052,8 +1052,8 @@ undefined: what a group whose metric is NaN (no positive, fewer than 2 ranks) co
     the first such group and the index of its first item).
 low_memory: for many groups whose rows are interleaved, keep only the items' order (5-8 bytes per
     item) and read each score from y_score when its group is evaluated, instead of copying labels
-    and scores in group order (9-13 bytes): about half the scratch memory, for 1.1x (two threads)
-    to 1.4x (one) the time when calls repeat. Same results bit for bit.
+    and scores in group order (9-12 bytes): about half the scratch memory, for 1.3x (two threads)
+    to 1.5x (one) the time when calls repeat. Same results bit for bit.
 
 Returns GroupedResult: .values (float64, one per group), .groups (the keys in order of first
 appearance), .n and .positives (int64), .mean (over counted groups; NaN when none), .counted,

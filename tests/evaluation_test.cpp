@@ -501,9 +501,9 @@ TEST(Groups, PartitionedScatterMatchesTheReferenceForEveryCodeWidth) {
 
 // The CLI's call (evaluation/groups.hpp): its rows handed over. The same summary as
 // compute_grouped_ids bit for bit; after the call every whole page of the labels, scores and ids
-// reads as zeros (handed back) when interleaved groups were copied through partitions, and
-// nothing is handed back for contiguous groups or under low_memory (whose gathers read the input
-// to the end).
+// reads as zeros (handed back) when interleaved groups were copied, through partitions (many
+// groups) or directly (few), and nothing is handed back for contiguous groups or under
+// low_memory (whose gathers read the input to the end).
 TEST(Groups, RowsHandedOverGiveTheSameSummaryAndTheirPagesBack) {
     // Whether [data, data + count) holds a whole page, and whether every such page is all zeros.
     const auto whole_pages = [](const auto* data, std::size_t count) {
@@ -515,10 +515,11 @@ TEST(Groups, RowsHandedOverGiveTheSameSummaryAndTheirPagesBack) {
         for (std::uintptr_t at = first; at < last; ++at) zeros = zeros && *reinterpret_cast<const unsigned char*>(at) == 0;
         return std::pair{first < last, zeros};
     };
+    // 20,000 groups: past tuning::scatter_partitioned_from_groups, through partitions with the
+    // library's own thresholds; 300 groups: copied directly.
+    for (const auto& [groups, max_size] : {std::pair<std::size_t, std::size_t>{20000, 20}, {300, 400}})
     for (const bool contiguous : {false, true}) {
-        // 20,000 groups: past tuning::scatter_partitioned_from_groups, so interleaved ones go
-        // through partitions with the library's own thresholds.
-        const GroupedData d = grouped_data(20000, 20, contiguous, 4242);
+        const GroupedData d = grouped_data(groups, max_size, contiguous, 4242 + groups);
         const std::size_t n = d.labels.size();
         std::unordered_map<std::int64_t, std::uint32_t> number;  // in order of first appearance
         std::vector<std::uint32_t> ids;
@@ -527,9 +528,9 @@ TEST(Groups, RowsHandedOverGiveTheSameSummaryAndTheirPagesBack) {
         for (const bool low_memory : {false, true}) for (const unsigned threads : {1u, 3u}) for (const std::uint64_t k : {0u, 3u}) {
             const aucrecall::GroupOptions options{.ties = k == 0 ? Ties::average : Ties::stable, .k = k,
                                                   .threads = threads, .low_memory = low_memory};
-            const std::string what = std::string(contiguous ? "contiguous" : "interleaved") +
-                                     (low_memory ? ", low memory" : "") + ", threads " + std::to_string(threads) +
-                                     ", k " + std::to_string(k);
+            const std::string what = std::to_string(groups) + (contiguous ? " contiguous" : " interleaved") +
+                                     " groups" + (low_memory ? ", low memory" : "") + ", threads " +
+                                     std::to_string(threads) + ", k " + std::to_string(k);
             const aucrecall::Input kept{labels.data(), d.scores.data(), n, aucrecall::LabelType::u8, aucrecall::ScoreType::f64};
             const aucrecall::GroupSummary want = aucrecall::compute_grouped_ids(kept, ids, options);
             std::vector<std::uint8_t> handed_labels = labels;
@@ -550,10 +551,12 @@ TEST(Groups, RowsHandedOverGiveTheSameSummaryAndTheirPagesBack) {
             ASSERT_EQ(std::bit_cast<std::uint64_t>(got.mean), std::bit_cast<std::uint64_t>(want.mean)) << what;
             ASSERT_EQ((std::pair{got.counted, got.skipped}), (std::pair{want.counted, want.skipped})) << what;
 
-            const bool partitioned = after.code_bytes_1 + after.code_bytes_2 + after.code_bytes_4 >
-                                     before.code_bytes_1 + before.code_bytes_2 + before.code_bytes_4;
-            ASSERT_EQ(partitioned, !contiguous) << what;
-            if (contiguous || low_memory) {
+            const std::size_t partitioned = after.code_bytes_1 + after.code_bytes_2 + after.code_bytes_4 -
+                                            (before.code_bytes_1 + before.code_bytes_2 + before.code_bytes_4);
+            ASSERT_EQ(partitioned, !contiguous && groups == 20000 ? 1u : 0u) << what;
+            ASSERT_EQ(after.direct - before.direct, !contiguous && groups == 300 ? 1u : 0u) << what;
+            // Under low_memory few groups are still copied directly, and handed back.
+            if (contiguous || (low_memory && groups == 20000)) {
                 EXPECT_EQ(handed_labels, labels) << what;
                 EXPECT_EQ(handed_scores, d.scores) << what;
                 EXPECT_EQ(handed_ids, ids) << what;

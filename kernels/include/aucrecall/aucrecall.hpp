@@ -202,7 +202,7 @@ struct GroupOptions {
     // large enough share of the items). The result is bit-identical for every thread count.
     unsigned threads = 0;
     // Groups whose items are interleaved are put in group order first. By default their labels and
-    // scores are copied in that order: 9 to 13 bytes per item of scratch with float64 scores, the
+    // scores are copied in that order: 9 to 12 bytes per item of scratch with float64 scores, the
     // fastest when calls repeat (the scratch stays warm). With low_memory and many groups (where
     // the library partitions them; a few groups are copied directly), only the items' order is
     // kept (5 to 8 bytes per item) and each score is read from the input when its group is

@@ -361,14 +361,35 @@ ScatterPlan plan_scatter(const std::vector<u64>& offsets) {
     return plan;
 }
 
+// Hands back to the system the whole pages of [from, to) (they read as zeros afterwards).
+void release_pages(const void* from, const void* to) noexcept {
+    const auto page = static_cast<std::uintptr_t>(detail::base_page_bytes);
+    const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(from) + page - 1) / page * page;
+    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(to) / page * page;
+#ifdef MADV_DONTNEED
+    if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+#endif
+}
+
+// Hands back the whole pages of items [from, to) of the caller's arrays (Layout::release_input).
+template <class Label, class Score>
+void release_items(std::span<const Label> labels, const Score* scores, const u32* ids, std::size_t from,
+                   std::size_t to) noexcept {
+    release_pages(labels.data() + from, labels.data() + to);
+    release_pages(ids + from, ids + to);
+    if (scores != nullptr) release_pages(scores + from, scores + to);
+}
+
 template <class Label, class Score>
 detail::InputFlags scatter_directly(std::span<const Label> labels, const Score* scores, const u32* ids,
-                                    const std::vector<u64>& offsets, std::uint8_t* out_labels, Score* out_scores) {
+                                    const std::vector<u64>& offsets, std::uint8_t* out_labels, Score* out_scores,
+                                    bool release) {
     const std::size_t n = labels.size();
     std::vector<u64> next(offsets.begin(), offsets.end() - 1);
     detail::InputFlags flags;
     constexpr std::size_t ahead = tuning::key_prefetch_distance;
     for (std::size_t i = 0; i < n; ++i) {
+        if (release && i % tuning::handover_block_items == 0) release_items(labels, scores, ids, 0, i);
         // Where the item `ahead` will write is known already (its group's cursor moves little
         // meanwhile), so its lines load while this one is stored.
         if (i + ahead < n) {
@@ -384,12 +405,14 @@ detail::InputFlags scatter_directly(std::span<const Label> labels, const Score* 
             out_scores[at] = scores[i];
         }
     }
+    if (release) release_items(labels, scores, ids, 0, n);
     return flags;
 }
 
 // The one stable pass into partitions of 2^shift group ids: each item's code (its group within
 // the partition, then its label) written at its place `at` in group order's partition block, and
-// place(i, at, flags) called for what else goes there (the score copied, or the item's index).
+// place(i, at, flags) called for what else goes there (the score copied, or the item's index),
+// and passed(share_begin, read_to) after each block of handover_block_items items of a share.
 // Returns the labels' flags and whatever place() noted. On several threads each takes an equal
 // share of the items in input order, counts them per partition first, and writes its items of a
 // partition after those of the shares before it: the order inside a partition is still the
@@ -427,7 +450,7 @@ detail::InputFlags partition_items(std::span<const Label> labels, const u32* ids
         // threads' flags share a cache line.
         detail::InputFlags noted;
         for (std::size_t block = begin; block < end;) {
-            const std::size_t block_end = std::min(end, block + tuning::partition_pass_block_items);
+            const std::size_t block_end = std::min(end, block + tuning::handover_block_items);
             for (std::size_t i = block; i < block_end; ++i) {
                 const u32 g = ids[i];
                 const u64 at = cursor[g >> shift]++;
@@ -442,16 +465,6 @@ detail::InputFlags partition_items(std::span<const Label> labels, const u32* ids
     });
     for (unsigned t = 1; t < threads; ++t) flags[0].merge(flags[t]);
     return flags[0];
-}
-
-// Hands back to the system the whole pages of [from, to) (they read as zeros afterwards).
-void release_pages(const void* from, const void* to) noexcept {
-    const auto page = static_cast<std::uintptr_t>(detail::base_page_bytes);
-    const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(from) + page - 1) / page * page;
-    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(to) / page * page;
-#ifdef MADV_DONTNEED
-    if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
-#endif
 }
 
 // Many groups: the pass into partitions (partition_items), then each partition on one thread: its
@@ -482,11 +495,6 @@ bool partition_then_evaluate(std::span<const Label> labels, const Score* scores,
         detail::fault_in_on_threads(order, threads);
         detail::fault_in_on_threads(partitioned_scores, threads);
     }
-    const auto release_read = [&](std::size_t from, std::size_t to) {
-        release_pages(labels.data() + from, labels.data() + to);
-        release_pages(ids + from, ids + to);
-        if (scored) release_pages(scores + from, scores + to);
-    };
     const detail::InputFlags pass_flags = partition_items(
         labels, ids, offsets, shift, partitions, codes.data(), threads,
         [&](std::size_t i, u64 at, detail::InputFlags& noted) {
@@ -500,9 +508,9 @@ bool partition_then_evaluate(std::span<const Label> labels, const Score* scores,
         },
         [&](std::size_t share_begin, std::size_t read_to) {
             // From the share's start each time: a page that straddles two blocks goes with the later.
-            if (release) release_read(share_begin, read_to);
+            if (release) release_items(labels, scores, ids, share_begin, read_to);
         });
-    if (release) release_read(0, n);  // the pages that straddle two shares
+    if (release) release_items(labels, scores, ids, 0, n);  // the pages that straddle two shares
     detail::phase_end("partition");
 
     size_summary(out, groups);
@@ -570,10 +578,12 @@ bool scatter_then_evaluate(std::span<const Label> labels, const Score* scores, c
     detail::Buffer<std::uint8_t> grouped_labels(n);
     detail::Buffer<Score> grouped_scores(scores != nullptr ? n : 0);
     const unsigned threads = grouped_thread_count(options, n);
-    detail::fault_in_on_threads(grouped_labels, threads);
-    detail::fault_in_on_threads(grouped_scores, threads);
+    if (!layout.release_input) {  // else faulted in by the pass, as the input is handed back
+        detail::fault_in_on_threads(grouped_labels, threads);
+        detail::fault_in_on_threads(grouped_scores, threads);
+    }
     const detail::InputFlags flags = scatter_directly(labels, scores, layout.item_ids(), layout.offsets,
-                                                      grouped_labels.data(), grouped_scores.data());
+                                                      grouped_labels.data(), grouped_scores.data(), layout.release_input);
     detail::phase_end("scatter");
     return evaluate_all(std::span<const std::uint8_t>(grouped_labels.data(), n),
                         scores != nullptr ? grouped_scores.data() : nullptr, layout, options, out) &&

@@ -43,10 +43,10 @@ inline constexpr std::size_t key_prefetch_distance = 48;
 inline constexpr std::size_t scatter_partitioned_from_groups = 4096;
 inline constexpr std::size_t scatter_max_partitions = 1024;
 inline constexpr std::size_t scatter_max_partition_share = 8;
-// The pass into partitions reads its share of the items in blocks of this many, after each of
-// which a caller that hands its arrays over gets their pages back (evaluation/groups.hpp): 2 MB
-// of float64 scores, so the copies' pages and the input's are never both whole for long.
-inline constexpr std::size_t partition_pass_block_items = std::size_t{1} << 18;
+// A caller that hands its arrays over (evaluation/groups.hpp) gets their pages back every this
+// many items read by the pass that copies interleaved groups (2 MB of float64 scores): so the
+// copies' pages and the input's are never both whole for long.
+inline constexpr std::size_t handover_block_items = std::size_t{1} << 18;
 
 // The CLI's CSV reader: a group key's hash slot is prefetched this many rows before its lookup
 // (a power of two; results/tuning.md).
