@@ -29,10 +29,11 @@ inline bool huge_worthy(std::size_t bytes) noexcept { return bytes >= 2 * huge_p
 // it makes one call on memory that is fresh in every process, and on the VMs measured a fresh huge
 // page was often slower to fault in than its 512 ordinary pages (free memory is handed back to
 // the hypervisor in huge-page-sized blocks, and a huge page comes from such a block, while small
-// allocations mostly reuse pages the guest still holds). The shuffled group file's partition
-// phase, its 50 MB of scratch fresh: 96-112 ms with huge pages, 55-64 ms without, 5 alternating
-// runs. The TLB reach that huge pages buy pays off over a block's reuse, which a one-off call
-// does not have.
+// allocations mostly reuse pages the guest still holds). The CLI's shuffled group file, 10M
+// rows: the metric with its 90 MB of copies faulted in by the pass, 141 ms with huge pages and
+// 118 ms without (medians of 10 alternating runs); earlier, the partition phase with 50 MB of
+// gathering scratch, 96-112 against 55-64 ms. The TLB reach that huge pages buy pays off over a
+// block's reuse, which a one-off call does not have.
 inline std::atomic<bool> huge_pages_for_large_blocks{true};
 
 // `bytes` of uninitialised memory, released with std::free; nullptr when none is left.
