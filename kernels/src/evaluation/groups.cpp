@@ -388,31 +388,35 @@ detail::InputFlags scatter_directly(std::span<const Label> labels, const Score* 
     std::vector<u64> next(offsets.begin(), offsets.end() - 1);
     detail::InputFlags flags;
     constexpr std::size_t ahead = tuning::key_prefetch_distance;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (release && i % tuning::handover_block_items == 0) release_items(labels, scores, ids, 0, i);
-        // Where the item `ahead` will write is known already (its group's cursor moves little
-        // meanwhile), so its lines load while this one is stored.
-        if (i + ahead < n) {
-            const u64 later = next[ids[i + ahead]];
-            __builtin_prefetch(out_labels + later, 1);
-            if (scores != nullptr) __builtin_prefetch(out_scores + later, 1);
+    for (std::size_t block = 0; block < n;) {
+        const std::size_t block_end = std::min(n, block + tuning::handover_block_items);
+        for (std::size_t i = block; i < block_end; ++i) {
+            // Where the item `ahead` will write is known already (its group's cursor moves little
+            // meanwhile), so its lines load while this one is stored.
+            if (i + ahead < n) {
+                const u64 later = next[ids[i + ahead]];
+                __builtin_prefetch(out_labels + later, 1);
+                if (scores != nullptr) __builtin_prefetch(out_scores + later, 1);
+            }
+            const u64 at = next[ids[i]]++;
+            flags.label(labels[i]);
+            out_labels[at] = labels[i] != 0;
+            if (scores != nullptr) {
+                flags.score(scores[i]);
+                out_scores[at] = scores[i];
+            }
         }
-        const u64 at = next[ids[i]]++;
-        flags.label(labels[i]);
-        out_labels[at] = labels[i] != 0;
-        if (scores != nullptr) {
-            flags.score(scores[i]);
-            out_scores[at] = scores[i];
-        }
+        if (release) release_items(labels, scores, ids, block, block_end);
+        block = block_end;
     }
-    if (release) release_items(labels, scores, ids, 0, n);
+    if (release) release_items(labels, scores, ids, 0, n);  // the pages that straddle two blocks
     return flags;
 }
 
 // The one stable pass into partitions of 2^shift group ids: each item's code (its group within
 // the partition, then its label) written at its place `at` in group order's partition block, and
 // place(i, at, flags) called for what else goes there (the score copied, or the item's index),
-// and passed(share_begin, read_to) after each block of handover_block_items items of a share.
+// and passed(from, to) after each block [from, to) of handover_block_items items of a share.
 // Returns the labels' flags and whatever place() noted. On several threads each takes an equal
 // share of the items in input order, counts them per partition first, and writes its items of a
 // partition after those of the shares before it: the order inside a partition is still the
@@ -458,7 +462,7 @@ detail::InputFlags partition_items(std::span<const Label> labels, const u32* ids
                 codes[at] = static_cast<Code>((g & local_mask) << 1 | static_cast<u32>(labels[i] != 0));
                 place(i, at, noted);
             }
-            passed(begin, block_end);
+            passed(block, block_end);
             block = block_end;
         }
         flags[t] = noted;
@@ -506,11 +510,10 @@ bool partition_then_evaluate(std::span<const Label> labels, const Score* scores,
                 partitioned_scores[at] = scores[i];
             }
         },
-        [&](std::size_t share_begin, std::size_t read_to) {
-            // From the share's start each time: a page that straddles two blocks goes with the later.
-            if (release) release_items(labels, scores, ids, share_begin, read_to);
+        [&](std::size_t from, std::size_t to) {
+            if (release) release_items(labels, scores, ids, from, to);
         });
-    if (release) release_items(labels, scores, ids, 0, n);  // the pages that straddle two shares
+    if (release) release_items(labels, scores, ids, 0, n);  // the pages that straddle two blocks
     detail::phase_end("partition");
 
     size_summary(out, groups);
